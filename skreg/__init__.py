@@ -1,0 +1,10 @@
+"""scikit-learn compatible multilayer perceptrons with L0, L1 and L2 penalties."""
+
+from skreg._multilayer_perceptron import (
+    MLPRegularizedClassifier,
+    MLPRegularizedRegressor,
+)
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["MLPRegularizedClassifier", "MLPRegularizedRegressor", "__version__"]

@@ -1,0 +1,160 @@
+"""Parameter and attribute text shared by both estimators, written once."""
+
+_PARAMS = {
+    "hidden_layer_sizes": """hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of neurons in the ith hidden layer.""",
+    "activation": """activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation function of the hidden layers: ``x``, ``1 / (1 + exp(-x))``,
+        ``tanh(x)`` or ``max(0, x)``.""",
+    "penalty": """penalty : {'l0', 'l1', 'l2'}, default='l2'
+        Penalty on the connection weights (never on the intercepts), added to
+        the mean data loss as ``alpha * R(W)``:
+
+        - 'l2': ``R(W) = 0.5 * sum(w ** 2)``, weight decay; weights shrink but
+          stay non-zero.
+        - 'l1': ``R(W) = sum(|w|)``, solved with proximal steps (soft
+          thresholding), so weights become exactly zero.
+        - 'l0': ``R(W) =`` the number of non-zero weights, solved with hard
+          thresholding; not supported by ``solver='lbfgs'``.""",
+    "solver": """solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        The solver for weight optimization.
+
+        - 'lbfgs': L-BFGS-B, a quasi-Newton method on the full batch; it
+          solves 'l1' exactly by splitting each weight into a positive and a
+          negative part. Often best on small datasets.
+        - 'sgd': proximal stochastic gradient descent with momentum.
+        - 'adam': proximal Adam, each weight's prox using its own
+          Adam step size (ProxGen).""",
+    "alpha": """alpha : float, default=0.0001
+        Strength ``lambda`` of the penalty, ``>= 0``. The objective is the
+        (sample-weighted) mean data loss plus ``alpha * R(W)`` for every solver
+        and batch size. scikit-learn's MLP divides its ``alpha`` by the batch
+        size (by ``n_samples`` for 'lbfgs'), so its ``alpha=a`` with batches of
+        ``b`` samples matches ``penalty='l2', alpha=a / b`` here.""",
+    "batch_size": """batch_size : int or 'auto', default='auto'
+        Size of minibatches for the stochastic solvers; 'lbfgs' uses the full
+        batch. 'auto' means ``min(200, n_samples)``.""",
+    "learning_rate": """learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning rate schedule, for ``solver='sgd'`` only.
+
+        - 'constant': ``learning_rate_init`` throughout.
+        - 'invscaling': ``learning_rate_init / pow(t, power_t)`` at sample
+          count ``t``.
+        - 'adaptive': ``learning_rate_init`` as long as the training loss (or
+          validation score with ``early_stopping``) improves by ``tol``; each
+          time it fails to for ``n_iter_no_change`` epochs it is divided by 5.""",
+    "learning_rate_init": """learning_rate_init : float, default=0.001
+        Initial learning rate of 'sgd' and 'adam'. It is also the step size of
+        the proximal operator, so it sets the thresholds of 'l1' and 'l0'.""",
+    "power_t": """power_t : float, default=0.5
+        Exponent of the 'invscaling' learning rate schedule (``solver='sgd'``).""",
+    "max_iter": """max_iter : int, default=200
+        Maximum number of iterations: epochs for 'sgd' and 'adam', L-BFGS
+        iterations for 'lbfgs'.""",
+    "shuffle": """shuffle : bool, default=True
+        Whether to shuffle samples in each epoch ('sgd' and 'adam').""",
+    "random_state": """random_state : int, RandomState instance or None, default=None
+        Determines the weight initialization, the validation split of
+        ``early_stopping`` and the batch order. Pass an int for reproducible
+        results. See :term:`Glossary <random_state>`.""",
+    "tol": """tol : float, default=1e-4
+        Tolerance. Stochastic solvers stop (or, with 'adaptive', lower the
+        learning rate) when the objective or the validation score fails to
+        improve by ``tol`` for ``n_iter_no_change`` consecutive epochs;
+        'lbfgs' stops when the largest projected gradient component is below
+        ``tol``.""",
+    "verbose": """verbose : bool, default=False
+        Whether to print progress messages to stdout.""",
+    "warm_start": """warm_start : bool, default=False
+        When True, start from the solution of the previous call to fit. See
+        :term:`the Glossary <warm_start>`. If training fails, the previous
+        solution is left exactly as it was.""",
+    "momentum": """momentum : float, default=0.9
+        Momentum of 'sgd', in [0, 1].""",
+    "nesterovs_momentum": """nesterovs_momentum : bool, default=True
+        Whether to use Nesterov's momentum ('sgd' with ``momentum > 0``).""",
+    "early_stopping": """early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data and
+        stop when its score has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs; the best weights seen are kept. Only for
+        'sgd' and 'adam'.""",
+    "validation_fraction": """validation_fraction : float, default=0.1
+        Share of the training data held out for ``early_stopping``, in [0, 1).""",
+    "beta_1": """beta_1 : float, default=0.9
+        Decay rate of Adam's first moment estimates, in [0, 1).""",
+    "beta_2": """beta_2 : float, default=0.999
+        Decay rate of Adam's second moment estimates, in [0, 1).""",
+    "epsilon": """epsilon : float, default=1e-8
+        Adam's numerical stability constant.""",
+    "n_iter_no_change": """n_iter_no_change : int, default=10
+        Number of epochs without ``tol`` improvement before stopping ('sgd'
+        and 'adam').""",
+    "max_fun": """max_fun : int, default=15000
+        Maximum number of loss evaluations of 'lbfgs'.""",
+}
+
+_ATTRIBUTES = {
+    "fitted": """loss_ : float
+        Objective at the end of training: mean data loss plus
+        ``alpha * R(W)``. For the stochastic solvers the data part is the
+        (weighted) mean over the last epoch's minibatches.
+
+    best_loss_ : float or None
+        Smallest ``loss_curve_`` value of the last call to fit; None with
+        ``early_stopping`` (see ``best_validation_score_``).
+
+    loss_curve_ : list of float
+        Objective after each epoch (stochastic solvers) or each iteration
+        ('lbfgs'). Extended, not reset, by ``warm_start`` and ``partial_fit``.
+
+    validation_scores_ : list of float or None
+        Score on the held-out set after each epoch with ``early_stopping``,
+        else None.
+
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``, else None.
+
+    t_ : int
+        Number of training samples seen by the stochastic solvers.
+
+    coefs_ : list of ndarray of shape (n_layers - 1,)
+        The ith element is the weight matrix of layer i, of shape
+        ``(units of layer i, units of layer i + 1)``.
+
+    intercepts_ : list of ndarray of shape (n_layers - 1,)
+        The ith element is the bias vector of layer i + 1.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    n_iter_ : int
+        Number of iterations the solver ran in the last call to fit.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Name of the output activation function.
+
+    sparsity_ : float
+        Share of connection weights that are exactly zero, over all layers.
+
+    layer_sparsity_ : list of float
+        Share of exactly-zero weights in each weight matrix of ``coefs_``.
+
+    n_nonzero_weights_ : int
+        Number of connection weights that are not zero.""",
+}
+
+
+def fill_doc(obj):
+    """Substitute ``%(name)s`` placeholders in ``obj.__doc__``."""
+    obj.__doc__ = obj.__doc__ % {**_PARAMS, **_ATTRIBUTES}
+    return obj

@@ -1,0 +1,119 @@
+"""Data-fit losses, each paired with the output activation it is canonical for.
+
+A loss reads the raw network output ``Z`` (before the output activation) and
+returns the weighted mean loss together with ``dL/dZ``. Computing the value
+from ``Z`` rather than from probabilities keeps it finite without clipping, so
+the value and the gradient are those of exactly the same function (unlike
+scikit-learn's MLP, which clips probabilities for the value only). With a
+canonical link the gradient is ``(inverse_link(Z) - Y) * weight`` for all four.
+
+All losses sum over outputs and take the (weighted) mean over samples.
+"""
+
+import numpy as np
+from scipy.special import expit, logsumexp, xlogy
+
+
+def _weighted_mean(per_sample, weights):
+    if weights is None:
+        return float(per_sample.mean())
+    return float(per_sample @ weights)
+
+
+def _softmax(Z):
+    Z -= Z.max(axis=1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=1, keepdims=True)
+    return Z
+
+
+class _CanonicalLoss:
+    """Shared gradient of a loss used with its canonical output activation."""
+
+    def value_and_delta(self, Y, Z, weights=None):
+        """Weighted mean loss and its gradient with respect to ``Z``.
+
+        Parameters
+        ----------
+        Y : ndarray of shape (n_samples, n_outputs)
+            Targets, in the dtype of ``Z``.
+        Z : ndarray of shape (n_samples, n_outputs)
+            Raw network output. Overwritten with the gradient.
+        weights : ndarray of shape (n_samples,) or None
+            Sample weights normalised to sum to one; None means uniform.
+
+        Returns
+        -------
+        value : float
+        delta : ndarray of shape (n_samples, n_outputs)
+            ``Z``'s buffer, holding ``dL/dZ``.
+        """
+        value = _weighted_mean(self._per_sample(Y, Z), weights)
+        delta = self.inverse_link(Z)
+        delta -= Y
+        if weights is None:
+            delta /= Z.shape[0]
+        else:
+            delta *= weights[:, np.newaxis]
+        return value, delta
+
+
+class HalfSquaredError(_CanonicalLoss):
+    """``0.5 * sum_k (y_k - z_k)**2``, with the identity as output."""
+
+    out_activation = "identity"
+
+    def _per_sample(self, Y, Z):
+        diff = Z - Y
+        return 0.5 * np.einsum("ij,ij->i", diff, diff)
+
+    def inverse_link(self, Z):
+        return Z
+
+
+class HalfPoissonDeviance(_CanonicalLoss):
+    """``sum_k exp(z_k) - y_k z_k + y_k log(y_k) - y_k``, with exp as output."""
+
+    out_activation = "exp"
+
+    def _per_sample(self, Y, Z):
+        return (np.exp(Z) - Y * Z + xlogy(Y, Y) - Y).sum(axis=1)
+
+    def inverse_link(self, Z):
+        return np.exp(Z, out=Z)
+
+
+class BinaryLogLoss(_CanonicalLoss):
+    """Logistic loss per output: binary and multilabel classification."""
+
+    out_activation = "logistic"
+
+    def _per_sample(self, Y, Z):
+        return (np.logaddexp(0, Z) - Y * Z).sum(axis=1)
+
+    def inverse_link(self, Z):
+        return expit(Z, out=Z)
+
+
+class MultinomialLogLoss(_CanonicalLoss):
+    """Softmax cross-entropy: multiclass classification, one-hot ``Y``."""
+
+    out_activation = "softmax"
+
+    def _per_sample(self, Y, Z):
+        return logsumexp(Z, axis=1) - np.einsum("ij,ij->i", Y, Z)
+
+    def inverse_link(self, Z):
+        return _softmax(Z)
+
+
+LOSSES = {
+    "squared_error": HalfSquaredError,
+    "poisson": HalfPoissonDeviance,
+    "binary_log_loss": BinaryLogLoss,
+    "log_loss": MultinomialLogLoss,
+}
+
+# The loss each output activation is canonical for: prediction needs only the
+# fitted out_activation_, never the (possibly since changed) loss parameter.
+OUTPUT_LOSSES = {loss.out_activation: loss for loss in LOSSES.values()}

@@ -1,0 +1,1108 @@
+"""The estimators: parameters, validation, tags and the training-loop glue.
+
+The formulas live elsewhere: the network in ``_network``, the losses in
+``_losses``, the penalties in ``penalties`` and the update rules in
+``_optimizers``.
+"""
+
+import copy
+import warnings
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import check_is_fitted
+
+from skreg._docstrings import fill_doc
+from skreg._losses import LOSSES, OUTPUT_LOSSES
+from skreg._network import (
+    init_params,
+    loss_and_gradient,
+    n_weights,
+    pack,
+    raw_output,
+    unpack,
+)
+from skreg._optimizers import LBFGS, SGD, Adam, check_penalty_support
+from skreg._sklearn_compat import (
+    Interval,
+    Options,
+    StrOptions,
+    _check_partial_fit_first_call,
+    _check_sample_weight,
+    _fit_context,
+    validate_data,
+)
+from skreg.penalties._separable import PENALTIES
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+@contextmanager
+def _rollback_on_error(estimator):
+    """Restore the estimator's attributes if the body raises.
+
+    Training writes only to fresh arrays and commits them at the end, so a
+    shallow copy of ``__dict__`` is enough to undo the attributes that input
+    validation sets (``n_features_in_``, ``classes_``, ...): a failed fit,
+    warm start or partial_fit leaves the previous model exactly as it was.
+    """
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
+
+
+def _diverged(where, value):
+    return ValueError(
+        f"Training diverged {where}: the loss became {value}. Lower "
+        "learning_rate_init, standardize the inputs (e.g. with StandardScaler) "
+        "or increase alpha. The previous model, if any, was left unchanged."
+    )
+
+
+class _BaseMLPRegularized(BaseEstimator, ABC):
+    """Shared training logic; use the classifier or the regressor."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "penalty": [StrOptions(set(PENALTIES))],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        hidden_layer_sizes,
+        activation,
+        penalty,
+        solver,
+        alpha,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.penalty = penalty
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # Subclass hooks --------------------------------------------------------
+
+    @abstractmethod
+    def _validate_input(self, X, y, incremental, reset):
+        """Validated ``X`` and the 2-D float target ``Y`` in ``X``'s dtype."""
+
+    @abstractmethod
+    def _loss_name(self):
+        """Key of the data loss in ``LOSSES`` for the fitted target."""
+
+    @abstractmethod
+    def _score_output(self, output, y, sample_weight):
+        """Score of network outputs (after the output activation) against y."""
+
+    @abstractmethod
+    def _stratify(self, Y):
+        """Labels to stratify the early-stopping split on, or None."""
+
+    @abstractmethod
+    def _decode(self, Y):
+        """The target in the user's form, from its 2-D float encoding."""
+
+    # Fitting ---------------------------------------------------------------
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if any(s <= 0 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return sizes
+
+    def _fit(self, X, y, sample_weight, incremental):
+        hidden = self._hidden_layer_sizes()
+        penalty = PENALTIES[self.penalty](self.alpha)
+        check_penalty_support(self.solver, self.penalty, penalty)
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
+        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            if not sample_weight.sum() > 0:
+                raise ValueError("sample_weight must have a positive sum.")
+        layer_units = [X.shape[1], *hidden, Y.shape[1]]
+        loss = LOSSES[self._loss_name()]()
+        rng = check_random_state(self.random_state)
+
+        if first_pass:
+            theta = init_params(layer_units, self.activation, rng, X.dtype)
+        else:
+            previous = [self.coefs_[0].shape[0]] + [b.size for b in self.intercepts_]
+            if previous != layer_units:
+                raise ValueError(
+                    f"Cannot continue training a network with layer sizes "
+                    f"{previous} on a problem needing {layer_units}: "
+                    "hidden_layer_sizes or the number of outputs changed. Fit "
+                    "again with warm_start=False."
+                )
+            # A fresh copy: the fitted arrays stay untouched until the commit.
+            theta = pack(self.coefs_, self.intercepts_, X.dtype)
+
+        if self.solver in _STOCHASTIC_SOLVERS:
+            fitted = self._fit_stochastic(
+                X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
+                first_pass, incremental,
+            )  # fmt: skip
+        else:
+            fitted = self._fit_lbfgs(
+                X, Y, sample_weight, theta, layer_units, loss, penalty, first_pass
+            )
+        if not np.isfinite(theta).all():
+            raise _diverged("at the end of training", "finite but the weights did not")
+
+        self.coefs_, self.intercepts_ = unpack(theta, layer_units)
+        self.n_layers_ = len(layer_units)
+        self.n_outputs_ = Y.shape[1]
+        self.out_activation_ = loss.out_activation
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        return self
+
+    def _fit_lbfgs(
+        self, X, Y, sample_weight, theta, layer_units, loss, penalty, first_pass
+    ):
+        weights = None if sample_weight is None else sample_weight / sample_weight.sum()
+
+        def data_loss(th):
+            return loss_and_gradient(
+                th, layer_units, X, Y, weights, self.activation, loss
+            )
+
+        nw = n_weights(layer_units)
+        solver = LBFGS(self.max_iter, self.max_fun, self.tol, self.verbose)
+        theta[:], n_iter, loss_curve = solver.minimize(data_loss, theta, penalty, nw)
+        # The objective at the returned point, so loss_ is exactly
+        # data loss + alpha * R(W) of the fitted coefs_.
+        objective = data_loss(theta)[0] + penalty.value(theta[:nw])
+        if not np.isfinite(objective):
+            raise _diverged(f"after {n_iter} L-BFGS iterations", objective)
+        return {
+            "n_iter_": n_iter,
+            "t_": 0 if first_pass else self.t_,
+            "loss_": objective,
+            "loss_curve_": ([] if first_pass else self._previous_curve()) + loss_curve,
+            "best_loss_": min(loss_curve, default=objective),
+            "validation_scores_": None,
+            "best_validation_score_": None,
+        }
+
+    def _previous_curve(self):
+        return list(getattr(self, "loss_curve_", None) or [])
+
+    def _make_optimizer(self, theta):
+        if self.solver == "sgd":
+            return SGD(
+                theta,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+            )
+        return Adam(
+            theta, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
+        )
+
+    def _fit_stochastic(
+        self, X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
+        first_pass, incremental,
+    ):  # fmt: skip
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+        optimizer = getattr(self, "_optimizer", None)
+        expected = SGD if self.solver == "sgd" else Adam
+        if incremental and not first_pass and isinstance(optimizer, expected):
+            # partial_fit continues the optimizer's state (moments, schedule)
+            # on a copy, so a failure cannot corrupt the fitted one.
+            optimizer = copy.deepcopy(optimizer)
+        else:
+            optimizer = self._make_optimizer(theta)
+
+        if sp.issparse(X):
+            X = X.tocsr()  # row slicing of the minibatches
+        if self.early_stopping:
+            X, Y, sample_weight, X_val, y_val, sw_val = self._split_validation(
+                X, Y, sample_weight, rng
+            )
+        n_samples = X.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    f"batch_size={self.batch_size} is larger than the "
+                    f"{n_samples} training samples; it is clipped to {n_samples}.",
+                    stacklevel=3,
+                )
+            batch_size = min(self.batch_size, n_samples)
+
+        # State of this call; with warm_start / partial_fit the histories
+        # continue, while the stopping criterion restarts with each fit.
+        continuing = not first_pass
+        loss_curve = self._previous_curve() if continuing else []
+        validation_scores = (
+            list(getattr(self, "validation_scores_", None) or []) if continuing else []
+        )
+        t = getattr(self, "t_", 0) if continuing else 0
+        if incremental and continuing:
+            best_loss = getattr(self, "best_loss_", None)
+            best_loss = np.inf if best_loss is None else best_loss
+            no_improvement = getattr(self, "_no_improvement_count", 0)
+        else:
+            best_loss, no_improvement = np.inf, 0
+        best_score, best_theta = -np.inf, None
+
+        nw = n_weights(layer_units)
+        grad = np.empty_like(theta)
+        order = np.arange(n_samples)
+        n_iter = 0
+        try:
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    order = rng.permutation(n_samples)
+                epoch_loss, epoch_weight = 0.0, 0.0
+                for start in range(0, n_samples, batch_size):
+                    if self.shuffle:
+                        batch = order[start : start + batch_size]
+                    else:
+                        batch = slice(start, start + batch_size)
+                    if sample_weight is None:
+                        weights, batch_weight = None, Y[batch].shape[0]
+                    else:
+                        batch_sw = sample_weight[batch]
+                        batch_weight = float(batch_sw.sum())
+                        if batch_weight == 0:
+                            continue  # nothing to learn from zero-weight samples
+                        weights = batch_sw / batch_weight
+                    value, grad = loss_and_gradient(
+                        theta, layer_units, X[batch], Y[batch], weights,
+                        self.activation, loss, grad,
+                    )  # fmt: skip
+                    if not np.isfinite(value):
+                        raise _diverged(f"in epoch {n_iter + 1}", value)
+                    optimizer.step(theta, grad, penalty, nw)
+                    epoch_loss += value * batch_weight
+                    epoch_weight += batch_weight
+
+                n_iter += 1
+                t += n_samples
+                current = epoch_loss / epoch_weight + penalty.value(theta[:nw])
+                loss_curve.append(current)
+                if self.verbose:
+                    print(f"Iteration {n_iter}, loss = {current:.8f}")
+
+                if self.early_stopping:
+                    score = self._score_output(
+                        self._output(theta, layer_units, X_val, loss), y_val, sw_val
+                    )
+                    validation_scores.append(score)
+                    if self.verbose:
+                        print(f"Validation score: {score:f}")
+                    improved = score >= best_score + self.tol
+                    if score > best_score:
+                        best_score, best_theta = score, theta.copy()
+                else:
+                    improved = current <= best_loss - self.tol
+                    best_loss = min(best_loss, current)
+                no_improvement = 0 if improved else no_improvement + 1
+
+                optimizer.iteration_ends(t)
+                if no_improvement > self.n_iter_no_change:
+                    what = (
+                        "Validation score" if self.early_stopping else "Training loss"
+                    )
+                    msg = (
+                        f"{what} did not improve more than tol={self.tol:f} for "
+                        f"{self.n_iter_no_change} consecutive epochs."
+                    )
+                    if optimizer.trigger_stopping(msg, self.verbose):
+                        break
+                    no_improvement = 0
+                if incremental:
+                    break
+            else:
+                if not incremental:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter})"
+                        " reached and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                        stacklevel=3,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", stacklevel=3)
+            if n_iter == 0:
+                raise  # nothing was trained: roll back
+
+        if best_theta is not None:
+            theta[:] = best_theta
+        return {
+            "n_iter_": n_iter,
+            "t_": t,
+            "loss_": loss_curve[-1],
+            "loss_curve_": loss_curve,
+            "best_loss_": None if self.early_stopping else best_loss,
+            "validation_scores_": validation_scores if self.early_stopping else None,
+            "best_validation_score_": best_score if self.early_stopping else None,
+            "_no_improvement_count": no_improvement,
+            "_optimizer": optimizer,
+        }
+
+    def _split_validation(self, X, Y, sample_weight, rng):
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        parts = train_test_split(
+            *arrays,
+            random_state=rng,
+            test_size=self.validation_fraction,
+            stratify=self._stratify(Y),
+        )
+        X_train, X_val, Y_train, Y_val = parts[:4]
+        sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small for early_stopping. Increase "
+                "validation_fraction or the number of samples."
+            )
+        return X_train, Y_train, sw_train, X_val, self._decode(Y_val), sw_val
+
+    # Prediction ------------------------------------------------------------
+
+    def _output(self, theta, layer_units, X, loss):
+        coefs, intercepts = unpack(theta, layer_units)
+        return loss.inverse_link(raw_output(X, coefs, intercepts, self.activation))
+
+    def _forward(self, X):
+        """Network output for validated ``X``, after the output activation."""
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        Z = raw_output(X, self.coefs_, self.intercepts_, self.activation)
+        return OUTPUT_LOSSES[self.out_activation_]().inverse_link(Z)
+
+    # Sparsity --------------------------------------------------------------
+
+    @property
+    def layer_sparsity_(self):
+        check_is_fitted(self)
+        return [float(np.mean(W == 0)) for W in self.coefs_]
+
+    @property
+    def n_nonzero_weights_(self):
+        check_is_fitted(self)
+        return int(sum(np.count_nonzero(W) for W in self.coefs_))
+
+    @property
+    def sparsity_(self):
+        check_is_fitted(self)
+        total = sum(W.size for W in self.coefs_)
+        return 1.0 - self.n_nonzero_weights_ / total
+
+    # Public API ------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels in classification, real numbers in
+            regression).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights; the data loss is their weighted mean.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        with _rollback_on_error(self):
+            return self._fit(X, y, sample_weight, incremental=False)
+
+    def _partial_fit_available(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                f"partial_fit is only available for the stochastic solvers "
+                f"{list(_STOCHASTIC_SOLVERS)}, not solver={self.solver!r}."
+            )
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+@fill_doc
+class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
+    """Multi-layer perceptron classifier with an L0, L1 or L2 penalty.
+
+    Minimizes the mean log-loss plus ``alpha * R(W)`` with L-BFGS, proximal
+    SGD or proximal Adam. A drop-in replacement for
+    :class:`~sklearn.neural_network.MLPClassifier`: the same parameters,
+    attributes and methods, plus ``penalty``; the L1 and L0 penalties set
+    weights exactly to zero.
+
+    Parameters
+    ----------
+    %(hidden_layer_sizes)s
+
+    %(activation)s
+
+    %(penalty)s
+
+    %(solver)s
+
+    %(alpha)s
+
+    %(batch_size)s
+
+    %(learning_rate)s
+
+    %(learning_rate_init)s
+
+    %(power_t)s
+
+    %(max_iter)s
+
+    %(shuffle)s
+
+    %(random_state)s
+
+    %(tol)s
+
+    %(verbose)s
+
+    %(warm_start)s
+
+    %(momentum)s
+
+    %(nesterovs_momentum)s
+
+    %(early_stopping)s
+
+    %(validation_fraction)s
+
+    %(beta_1)s
+
+    %(beta_2)s
+
+    %(epsilon)s
+
+    %(n_iter_no_change)s
+
+    %(max_fun)s
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels; for multilabel targets, one column index per label.
+
+    %(fitted)s
+
+    See Also
+    --------
+    MLPRegularizedRegressor : The regressor with the same penalties.
+    sklearn.neural_network.MLPClassifier : scikit-learn's MLP, L2 only.
+
+    Notes
+    -----
+    Binary and multilabel problems use logistic output units and the
+    logistic loss; multiclass problems a softmax output and the
+    cross-entropy. The loss is computed from the raw outputs, so it is finite
+    and is the exact function whose gradient is followed.
+
+    Differences from :class:`~sklearn.neural_network.MLPClassifier`, on
+    purpose: ``alpha`` is not divided by the batch size (see ``alpha``);
+    ``loss_curve_`` and ``best_loss_`` exist for 'lbfgs' too; a failed fit
+    leaves the previous model intact; each call to fit with ``warm_start``
+    restarts the stopping criterion.
+
+    References
+    ----------
+    Glorot, X. and Bengio, Y. "Understanding the difficulty of training deep
+    feedforward neural networks." AISTATS, 2010.
+
+    Kingma, D. and Ba, J. "Adam: A method for stochastic optimization." ICLR,
+    2015.
+
+    Yun, J., Lozano, A. and Yang, E. "Adaptive proximal gradient methods for
+    structured neural networks." NeurIPS, 2021.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.model_selection import train_test_split
+    >>> from skreg import MLPRegularizedClassifier
+    >>> X, y = make_classification(n_samples=200, n_features=20, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
+    >>> clf = MLPRegularizedClassifier(
+    ...     hidden_layer_sizes=(32,), penalty="l1", alpha=1e-3, max_iter=300,
+    ...     random_state=1,
+    ... ).fit(X_train, y_train)
+    >>> clf.predict(X_test[:5]).shape
+    (5,)
+    >>> bool(clf.score(X_test, y_test) > 0.8)
+    True
+    >>> bool(clf.sparsity_ > 0.1)
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        penalty="l2",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            penalty=penalty,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+        )
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start and not incremental:
+                if set(classes) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same "
+                        f"classes as in the previous call to fit. Previously got "
+                        f"{self.classes_}, `y` has {classes}."
+                    )
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`: `self.classes_` "
+                    f"has {self.classes_}, `y` has {classes}. Pass every class "
+                    "in `classes` on the first call to partial_fit."
+                )
+        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        return X, Y
+
+    def _loss_name(self):
+        return (
+            "log_loss"
+            if self._label_binarizer.y_type_ == "multiclass"
+            else "binary_log_loss"
+        )
+
+    def _stratify(self, Y):
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return None
+        return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
+
+    def _decode(self, Y):
+        return self._label_binarizer.inverse_transform(
+            Y.ravel() if Y.shape[1] == 1 else Y
+        )
+
+    def _score_output(self, output, y, sample_weight):
+        if not np.isfinite(output).all():
+            return np.nan
+        return accuracy_score(y, self._decode(output), sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        return self._decode(self._forward(X))
+
+    @available_if(lambda est: est._partial_fit_available())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class across all calls to partial_fit, e.g.
+            ``np.unique(y_all)``. Required on the first call, ignored after;
+            ``y`` need not contain all of them.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        with _rollback_on_error(self):
+            if _check_partial_fit_first_call(self, classes):
+                self._label_binarizer = LabelBinarizer()
+                if type_of_target(y).startswith("multilabel"):
+                    self._label_binarizer.fit(y)
+                else:
+                    self._label_binarizer.fit(classes)
+            return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict_log_proba(self, X):
+        """Return the log of probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, in the order of ``classes_``.
+        """
+        y_prob = self.predict_proba(X)
+        return np.log(y_prob, out=y_prob)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of ``classes_``.
+        """
+        output = self._forward(X)
+        if output.shape[1] == 1:
+            return np.hstack([1 - output, output])
+        return output
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+@fill_doc
+class MLPRegularizedRegressor(RegressorMixin, _BaseMLPRegularized):
+    """Multi-layer perceptron regressor with an L0, L1 or L2 penalty.
+
+    Minimizes the mean half squared error (or half Poisson deviance) plus
+    ``alpha * R(W)`` with L-BFGS, proximal SGD or proximal Adam. A drop-in
+    replacement for :class:`~sklearn.neural_network.MLPRegressor`: the same
+    parameters, attributes and methods, plus ``penalty``; the L1 and L0
+    penalties set weights exactly to zero.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        Data loss, summed over outputs and averaged over samples:
+        ``0.5 * (y - f(x)) ** 2`` with an identity output, or the half Poisson
+        deviance with an exponential output (``y >= 0`` required).
+
+    %(hidden_layer_sizes)s
+
+    %(activation)s
+
+    %(penalty)s
+
+    %(solver)s
+
+    %(alpha)s
+
+    %(batch_size)s
+
+    %(learning_rate)s
+
+    %(learning_rate_init)s
+
+    %(power_t)s
+
+    %(max_iter)s
+
+    %(shuffle)s
+
+    %(random_state)s
+
+    %(tol)s
+
+    %(verbose)s
+
+    %(warm_start)s
+
+    %(momentum)s
+
+    %(nesterovs_momentum)s
+
+    %(early_stopping)s
+
+    %(validation_fraction)s
+
+    %(beta_1)s
+
+    %(beta_2)s
+
+    %(epsilon)s
+
+    %(n_iter_no_change)s
+
+    %(max_fun)s
+
+    Attributes
+    ----------
+    %(fitted)s
+
+    See Also
+    --------
+    MLPRegularizedClassifier : The classifier with the same penalties.
+    sklearn.neural_network.MLPRegressor : scikit-learn's MLP, L2 only.
+
+    Notes
+    -----
+    For multi-output targets the squared error is summed over outputs, and
+    its exact gradient is followed (scikit-learn's MLPRegressor reports the
+    mean over outputs but follows the gradient of the sum,
+    scikit-learn#8349).
+
+    Differences from :class:`~sklearn.neural_network.MLPRegressor`, on
+    purpose: ``alpha`` is not divided by the batch size (see ``alpha``);
+    ``loss_curve_`` and ``best_loss_`` exist for 'lbfgs' too; a failed fit
+    leaves the previous model intact; ``partial_fit`` does not exist for
+    'lbfgs'.
+
+    References
+    ----------
+    Glorot, X. and Bengio, Y. "Understanding the difficulty of training deep
+    feedforward neural networks." AISTATS, 2010.
+
+    Kingma, D. and Ba, J. "Adam: A method for stochastic optimization." ICLR,
+    2015.
+
+    Yun, J., Lozano, A. and Yang, E. "Adaptive proximal gradient methods for
+    structured neural networks." NeurIPS, 2021.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.model_selection import train_test_split
+    >>> from skreg import MLPRegularizedRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=20, n_informative=5,
+    ...                        noise=1.0, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
+    >>> reg = MLPRegularizedRegressor(
+    ...     hidden_layer_sizes=(32,), penalty="l1", alpha=0.1, solver="lbfgs",
+    ...     max_iter=500, random_state=1,
+    ... ).fit(X_train, y_train)
+    >>> reg.predict(X_test[:2]).shape
+    (2,)
+    >>> bool(reg.score(X_test, y_test) > 0.9)
+    True
+    >>> bool(reg.sparsity_ > 0.5)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseMLPRegularized._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        penalty="l2",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.loss = loss
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            penalty=penalty,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+        )
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "loss='poisson' requires non-negative targets y; got a minimum "
+                f"of {y.min()}."
+            )
+        return X, y.reshape(y.shape[0], -1).astype(X.dtype, copy=False)
+
+    def _loss_name(self):
+        return self.loss
+
+    def _stratify(self, Y):
+        return None
+
+    def _decode(self, Y):
+        return Y.ravel() if Y.shape[1] == 1 else Y
+
+    def _score_output(self, output, y, sample_weight):
+        if not np.isfinite(output).all():
+            return np.nan
+        return r2_score(y, self._decode(output), sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        return self._decode(self._forward(X))
+
+    @available_if(lambda est: est._partial_fit_available())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        with _rollback_on_error(self):
+            return self._fit(X, y, sample_weight, incremental=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags

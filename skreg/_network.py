@@ -1,0 +1,149 @@
+"""The network math: parameter layout, initialisation, forward and backward passes.
+
+Pure functions over arrays. All parameters live in one flat vector ``theta``:
+every weight matrix first (layer by layer, C order), then every intercept. The
+weights are therefore the contiguous prefix ``theta[:n_weights(layer_units)]``,
+so a penalty, its proximal operator or an optimizer step is one vectorised
+operation on a slice rather than a Python loop over layers.
+"""
+
+from itertools import pairwise
+
+import numpy as np
+import scipy.sparse as sp
+
+from skreg._activations import ACTIVATIONS, DERIVATIVES
+
+
+def n_weights(layer_units):
+    """Number of connection weights (the penalized parameters)."""
+    return sum(a * b for a, b in pairwise(layer_units))
+
+
+def n_params(layer_units):
+    """Number of weights plus intercepts."""
+    return n_weights(layer_units) + sum(layer_units[1:])
+
+
+def unpack(theta, layer_units):
+    """Views of ``theta`` as lists of weight matrices and intercept vectors."""
+    coefs, intercepts = [], []
+    start = 0
+    for fan_in, fan_out in pairwise(layer_units):
+        end = start + fan_in * fan_out
+        coefs.append(theta[start:end].reshape(fan_in, fan_out))
+        start = end
+    for fan_out in layer_units[1:]:
+        intercepts.append(theta[start : start + fan_out])
+        start += fan_out
+    return coefs, intercepts
+
+
+def pack(coefs, intercepts, dtype):
+    """A new flat vector holding ``coefs`` then ``intercepts``."""
+    return np.concatenate([np.ravel(p) for p in [*coefs, *intercepts]]).astype(
+        dtype, copy=False
+    )
+
+
+def init_params(layer_units, activation, random_state, dtype):
+    """Glorot-uniform initialisation (Glorot & Bengio, 2010).
+
+    The random draws are made in the same order and with the same bounds as
+    scikit-learn's MLP, so both start from identical weights for the same
+    ``random_state``: benchmarks and comparisons then measure the training,
+    not the luck of the draw.
+    """
+    # Glorot's factor is 6 for tanh-like units, 2 for the logistic (its slope
+    # at 0 is 1/4).
+    factor = 2.0 if activation == "logistic" else 6.0
+    coefs, intercepts = [], []
+    for fan_in, fan_out in pairwise(layer_units):
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)))
+        intercepts.append(random_state.uniform(-bound, bound, fan_out))
+    return pack(coefs, intercepts, dtype)
+
+
+def _dot(A, W):
+    if sp.issparse(A):
+        return np.asarray(A @ W)
+    return A @ W
+
+
+def forward(X, coefs, intercepts, activation):
+    """Activations of every layer.
+
+    Returns
+    -------
+    activations : list of ndarray
+        ``[X, hidden_1, ..., hidden_k, Z]`` with ``Z`` the raw output, before
+        the output activation (which belongs to the loss).
+    """
+    hidden = ACTIVATIONS[activation]
+    activations = [X]
+    last = len(coefs) - 1
+    for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        A = _dot(activations[-1], W)
+        A += b
+        if i < last:
+            hidden(A)
+        activations.append(A)
+    return activations
+
+
+def raw_output(X, coefs, intercepts, activation):
+    """The raw output ``Z`` only, without keeping the hidden activations."""
+    hidden = ACTIVATIONS[activation]
+    A = X
+    last = len(coefs) - 1
+    for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        A = _dot(A, W)
+        A += b
+        if i < last:
+            hidden(A)
+    return A
+
+
+def loss_and_gradient(theta, layer_units, X, Y, weights, activation, loss, grad=None):
+    """Mean data loss and its gradient with respect to ``theta``.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (n_params,)
+        Flat parameters, see :func:`unpack`.
+    layer_units : list of int
+        Units per layer, inputs first, outputs last.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_outputs)
+    weights : ndarray of shape (n_samples,) or None
+        Sample weights normalised to sum to one; None means uniform.
+    activation : str
+        Hidden activation name.
+    loss : loss object from :mod:`skreg._losses`
+    grad : ndarray of shape (n_params,), default=None
+        Written in place when given.
+
+    Returns
+    -------
+    value : float
+        The data loss only; the penalty is the optimizer's business.
+    grad : ndarray of shape (n_params,)
+    """
+    if grad is None:
+        grad = np.empty_like(theta)
+    coefs, intercepts = unpack(theta, layer_units)
+    grad_coefs, grad_intercepts = unpack(grad, layer_units)
+    activations = forward(X, coefs, intercepts, activation)
+    value, delta = loss.value_and_delta(Y, activations[-1], weights)
+    derivative = DERIVATIVES[activation]
+    for i in range(len(coefs) - 1, -1, -1):
+        A = activations[i]
+        if sp.issparse(A):
+            grad_coefs[i][...] = A.T @ delta
+        else:
+            np.matmul(A.T, delta, out=grad_coefs[i])
+        np.sum(delta, axis=0, out=grad_intercepts[i])
+        if i > 0:
+            delta = derivative(A, delta @ coefs[i].T)
+    return value, grad

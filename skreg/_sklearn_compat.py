@@ -1,0 +1,19 @@
+"""The one place where skreg imports scikit-learn's private helpers.
+
+If scikit-learn moves or renames one of them, this is the only file to edit.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.multiclass import _check_partial_fit_first_call
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+__all__ = [
+    "Interval",
+    "Options",
+    "StrOptions",
+    "_check_partial_fit_first_call",
+    "_check_sample_weight",
+    "_fit_context",
+    "validate_data",
+]

@@ -1,0 +1,121 @@
+"""Penalties that act weight by weight: L0, L1 and L2.
+
+A penalty is its value plus its proximal operator, plus a gradient where it is
+smooth. ``step`` is the step size of the gradient step the prox follows: a
+scalar for SGD, one value per weight for Adam (its preconditioned step, as in
+ProxGen). ``value`` includes ``alpha``.
+"""
+
+import numpy as np
+
+
+class L2:
+    r"""Squared L2 penalty (weight decay).
+
+    .. math::
+
+        \alpha R(w) = \frac{\alpha}{2} \sum_j w_j^2, \qquad
+        \nabla = \alpha w, \qquad
+        \operatorname{prox}_{\eta \alpha R}(w) = \frac{w}{1 + \eta \alpha}
+
+    Parameters
+    ----------
+    alpha : float
+        Strength of the penalty.
+    """
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def value(self, w):
+        """Penalty value, ``alpha`` included."""
+        return 0.5 * self.alpha * float(w @ w)
+
+    def gradient(self, w):
+        """Gradient with respect to ``w``."""
+        return self.alpha * w
+
+    def prox(self, w, step, out=None):
+        """Proximal operator for step size ``step`` (scalar or per weight)."""
+        return np.divide(w, 1 + self.alpha * step, out=out)
+
+
+class L1:
+    r"""L1 penalty (lasso).
+
+    .. math::
+
+        \alpha R(w) = \alpha \sum_j |w_j|, \qquad
+        \operatorname{prox}_{\eta \alpha R}(w)_j
+            = \operatorname{sign}(w_j) \max(|w_j| - \eta \alpha, 0)
+
+    Its sub-gradient :math:`\alpha \operatorname{sign}(w)` moves a weight by a
+    constant but never lands on zero; soft thresholding does.
+
+    Parameters
+    ----------
+    alpha : float
+        Strength of the penalty.
+    """
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def value(self, w):
+        """Penalty value, ``alpha`` included."""
+        return self.alpha * float(np.abs(w).sum())
+
+    def orthant_gradient(self, w):
+        """Gradient of the penalty restricted to ``w >= 0``, where it is linear.
+
+        This is what lets L-BFGS-B solve the L1 problem exactly: with
+        ``w = p - n`` and ``p, n >= 0`` the penalty is ``alpha * sum(p + n)``,
+        a smooth function on the box the solver's bounds enforce.
+        """
+        return np.full_like(w, self.alpha)
+
+    def prox(self, w, step, out=None):
+        """Soft thresholding at ``alpha * step`` (scalar or per weight)."""
+        shrunk = np.abs(w) - self.alpha * step
+        np.maximum(shrunk, 0, out=shrunk)
+        return np.copysign(shrunk, w, out=out)
+
+
+class L0:
+    r"""L0 penalty: ``alpha`` times the number of non-zero weights.
+
+    .. math::
+
+        \alpha R(w) = \alpha \, \#\{j : w_j \neq 0\}, \qquad
+        \operatorname{prox}_{\eta \alpha R}(w)_j
+            = w_j \, \mathbb{1}\left[|w_j| > \sqrt{2 \eta \alpha}\right]
+
+    Not differentiable, not convex; its proximal operator is hard
+    thresholding, which keeps a weight only when the loss it saves,
+    :math:`w_j^2 / (2\eta)`, exceeds its price :math:`\alpha`.
+
+    Parameters
+    ----------
+    alpha : float
+        Strength of the penalty.
+    """
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def value(self, w):
+        """Penalty value, ``alpha`` included."""
+        return self.alpha * float(np.count_nonzero(w))
+
+    def prox(self, w, step, out=None):
+        """Hard thresholding at ``sqrt(2 * alpha * step)`` (scalar or per weight)."""
+        if out is None:
+            out = w.copy()
+        elif out is not w:
+            np.copyto(out, w)
+        # Compare squares: no square root of a per-weight step array.
+        np.copyto(out, 0, where=w * w <= 2 * self.alpha * step)
+        return out
+
+
+PENALTIES = {"l0": L0, "l1": L1, "l2": L2}
