@@ -461,8 +461,8 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         coefs, intercepts = unpack(theta, layer_units)
         return loss.inverse_link(raw_output(X, coefs, intercepts, self.activation))
 
-    def _forward(self, X):
-        """Network output for validated ``X``, after the output activation."""
+    def _raw_output(self, X):
+        """Network output before the output activation, for unvalidated ``X``."""
         check_is_fitted(self)
         X = validate_data(
             self,
@@ -471,7 +471,11 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             dtype=(np.float64, np.float32),
             reset=False,
         )
-        Z = raw_output(X, self.coefs_, self.intercepts_, self.activation)
+        return raw_output(X, self.coefs_, self.intercepts_, self.activation)
+
+    def _forward(self, X):
+        """Network output after the output activation, for unvalidated ``X``."""
+        Z = self._raw_output(X)
         return OUTPUT_LOSSES[self.out_activation_]().inverse_link(Z)
 
     # Sparsity --------------------------------------------------------------
@@ -806,6 +810,27 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
                 else:
                     self._label_binarizer.fit(classes)
             return self._fit(X, y, sample_weight, incremental=True)
+
+    def decision_function(self, X):
+        """Raw scores of the output units, before the logistic or softmax.
+
+        Unlike probabilities these do not saturate, which keeps rankings (ROC
+        curves, thresholds) informative for confident models.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            For binary problems, the log-odds of ``classes_[1]``; for
+            multiclass problems, the softmax inputs (logits) per class; for
+            multilabel problems, the log-odds of each label.
+        """
+        Z = self._raw_output(X)
+        return Z.ravel() if Z.shape[1] == 1 else Z
 
     def predict_log_proba(self, X):
         """Return the log of probability estimates.
