@@ -66,9 +66,9 @@ def _rollback_on_error(estimator):
         raise
 
 
-def _diverged(where, value):
+def _diverged(what):
     return ValueError(
-        f"Training diverged {where}: the loss became {value}. Lower "
+        f"Training diverged {what}. Lower "
         "learning_rate_init, standardize the inputs (e.g. with StandardScaler) "
         "or increase alpha. The previous model, if any, was left unchanged."
     )
@@ -229,17 +229,15 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             # A fresh copy: the fitted arrays stay untouched until the commit.
             theta = pack(self.coefs_, self.intercepts_, X.dtype)
 
-        if self.solver in _STOCHASTIC_SOLVERS:
-            fitted = self._fit_stochastic(
+        # Overflow is detected below and reported as divergence, with advice;
+        # numpy's own RuntimeWarnings would only add noise before it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            fitted = self._run_solver(
                 X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
                 first_pass, incremental,
             )  # fmt: skip
-        else:
-            fitted = self._fit_lbfgs(
-                X, Y, sample_weight, theta, layer_units, loss, penalty, first_pass
-            )
         if not np.isfinite(theta).all():
-            raise _diverged("at the end of training", "finite but the weights did not")
+            raise _diverged("at the end of training: some weights are not finite")
 
         self.coefs_, self.intercepts_ = unpack(theta, layer_units)
         self.n_layers_ = len(layer_units)
@@ -248,6 +246,19 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         for name, value in fitted.items():
             setattr(self, name, value)
         return self
+
+    def _run_solver(
+        self, X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
+        first_pass, incremental,
+    ):  # fmt: skip
+        if self.solver in _STOCHASTIC_SOLVERS:
+            return self._fit_stochastic(
+                X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
+                first_pass, incremental,
+            )  # fmt: skip
+        return self._fit_lbfgs(
+            X, Y, sample_weight, theta, layer_units, loss, penalty, first_pass
+        )
 
     def _fit_lbfgs(
         self, X, Y, sample_weight, theta, layer_units, loss, penalty, first_pass
@@ -266,7 +277,9 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         # data loss + alpha * R(W) of the fitted coefs_.
         objective = data_loss(theta)[0] + penalty.value(theta[:nw])
         if not np.isfinite(objective):
-            raise _diverged(f"after {n_iter} L-BFGS iterations", objective)
+            raise _diverged(
+                f"after {n_iter} L-BFGS iterations: the loss became {objective}"
+            )
         return {
             "n_iter_": n_iter,
             "t_": 0 if first_pass else self.t_,
@@ -370,7 +383,9 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                         self.activation, loss, grad,
                     )  # fmt: skip
                     if not np.isfinite(value):
-                        raise _diverged(f"in epoch {n_iter + 1}", value)
+                        raise _diverged(
+                            f"in epoch {n_iter + 1}: the loss became {value}"
+                        )
                     optimizer.step(theta, grad, penalty, nw)
                     epoch_loss += value * batch_weight
                     epoch_weight += batch_weight
@@ -378,6 +393,8 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                 n_iter += 1
                 t += n_samples
                 current = epoch_loss / epoch_weight + penalty.value(theta[:nw])
+                if not np.isfinite(current):
+                    raise _diverged(f"in epoch {n_iter}: the loss became {current}")
                 loss_curve.append(current)
                 if self.verbose:
                     print(f"Iteration {n_iter}, loss = {current:.8f}")

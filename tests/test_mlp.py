@@ -1,0 +1,420 @@
+"""Behaviour of the estimators: sparsity, the objective, failures, round trips."""
+
+import copy
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import (
+    load_breast_cancer,
+    make_classification,
+    make_multilabel_classification,
+    make_regression,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
+from skreg._losses import LOSSES
+from skreg._network import loss_and_gradient, pack
+from skreg.penalties import L0, L1, L2
+
+X_clf, y_clf = make_classification(
+    n_samples=150, n_features=12, n_informative=4, random_state=0
+)
+X_clf = StandardScaler().fit_transform(X_clf)
+X_reg, y_reg = make_regression(
+    n_samples=150, n_features=12, n_informative=4, noise=0.5, random_state=0
+)
+X_reg = StandardScaler().fit_transform(X_reg)
+y_reg = (y_reg - y_reg.mean()) / y_reg.std()
+PENALTIES = {"l0": L0, "l1": L1, "l2": L2}
+ESTIMATORS = [
+    (MLPRegularizedClassifier, X_clf, y_clf),
+    (MLPRegularizedRegressor, X_reg, y_reg),
+]
+
+
+def _fit(Estimator, X, y, **params):
+    params = {"hidden_layer_sizes": (16,), "random_state": 0, **params}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return Estimator(**params).fit(X, y)
+
+
+def _state(estimator):
+    """Every attribute, arrays copied, for before/after comparisons."""
+    return copy.deepcopy(vars(estimator))
+
+
+def _assert_same_state(before, after):
+    assert before.keys() == after.keys()
+    for key in before:
+        a, b = before[key], after[key]
+        if key in ("coefs_", "intercepts_"):
+            for x, y in zip(a, b, strict=True):
+                assert_array_equal(x, y)
+        elif isinstance(a, np.ndarray):
+            assert_array_equal(a, b)
+        elif key in ("loss_curve_", "validation_scores_", "n_iter_", "t_", "loss_"):
+            assert a == b, key
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+@pytest.mark.parametrize(
+    "penalty, solver, alphas",
+    [
+        ("l1", "adam", (1e-4, 1e-2, 1e-1)),
+        ("l0", "adam", (1e-4, 1e-2, 1e-1)),
+        ("l1", "sgd", (1e-4, 1e-2, 1e-1)),
+        ("l0", "sgd", (1e-4, 1e-2, 1e-1)),
+        # Full-batch L-BFGS reaches high sparsity at smaller alphas.
+        ("l1", "lbfgs", (1e-5, 1e-3, 1e-2)),
+    ],
+)
+def test_larger_alpha_gives_more_exact_zeros(Estimator, X, y, penalty, solver, alphas):
+    # SGD's prox threshold is alpha * learning_rate: the default 1e-3 is too
+    # timid to reach zeros in 200 epochs on 150 samples.
+    params = {"learning_rate_init": 0.05} if solver == "sgd" else {}
+    sparsity = [
+        _fit(
+            Estimator, X, y, penalty=penalty, solver=solver, alpha=a, **params
+        ).sparsity_
+        for a in alphas
+    ]
+    assert sparsity[0] < sparsity[1] < sparsity[2], sparsity
+    assert sparsity[-1] > 0.4
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_larger_alpha_gives_smaller_l2_norm_and_no_zeros(Estimator, X, y, solver):
+    norms = []
+    for alpha in (1e-4, 1e-2, 1e-1):
+        est = _fit(Estimator, X, y, penalty="l2", solver=solver, alpha=alpha)
+        assert est.sparsity_ == 0.0
+        norms.append(sum(np.sum(W**2) for W in est.coefs_))
+    assert norms[0] > norms[1] > norms[2], norms
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+@pytest.mark.parametrize("penalty", ["l1", "l2"])
+def test_reported_loss_is_mean_data_loss_plus_penalty(Estimator, X, y, penalty):
+    """loss_ = mean data loss + alpha * R(W), computed here independently."""
+    alpha = 0.01
+    est = _fit(Estimator, X, y, penalty=penalty, solver="lbfgs", alpha=alpha)
+    if Estimator is MLPRegularizedClassifier:
+        p = est.predict_proba(X)[:, 1]
+        data = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    else:
+        data = 0.5 * np.mean((y - est.predict(X)) ** 2)
+    W = np.concatenate([w.ravel() for w in est.coefs_])
+    R = np.sum(np.abs(W)) if penalty == "l1" else 0.5 * np.sum(W**2)
+    assert est.loss_ == pytest.approx(data + alpha * R, rel=1e-6)
+    assert est.loss_curve_[-1] == pytest.approx(est.loss_, rel=1e-6)
+
+
+@pytest.mark.parametrize("penalty", ["l0", "l1", "l2"])
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_stochastic_loss_adds_the_penalty_at_the_epoch_end(penalty, solver):
+    # One full batch, one epoch: the data part is the loss before the step.
+    Estimator = MLPRegularizedRegressor
+    est = _fit(
+        Estimator, X_reg, y_reg, penalty=penalty, solver=solver, alpha=0.01,
+        max_iter=1, batch_size=X_reg.shape[0], shuffle=False,
+    )  # fmt: skip
+    init = _fit(Estimator, X_reg, y_reg, max_iter=1, learning_rate_init=1e-300)
+    theta = pack(init.coefs_, init.intercepts_, np.float64)
+    layers = [12, 16, 1]
+    data, _ = loss_and_gradient(
+        theta, layers, X_reg, y_reg[:, None], None, "relu", LOSSES["squared_error"]()
+    )
+    W = np.concatenate([w.ravel() for w in est.coefs_])
+    assert est.loss_ == pytest.approx(data + PENALTIES[penalty](0.01).value(W))
+
+
+def test_alpha_is_independent_of_batch_size():
+    """The same alpha means the same objective for any batch size."""
+    est_full = _fit(
+        MLPRegularizedRegressor, X_reg, y_reg, solver="sgd", penalty="l2",
+        alpha=0.5, batch_size=150, max_iter=400, learning_rate_init=0.01,
+        tol=0, n_iter_no_change=1000,
+    )  # fmt: skip
+    est_mini = _fit(
+        MLPRegularizedRegressor, X_reg, y_reg, solver="sgd", penalty="l2",
+        alpha=0.5, batch_size=10, max_iter=40, learning_rate_init=0.01,
+        tol=0, n_iter_no_change=1000,
+    )  # fmt: skip
+    norm = [np.sqrt(sum(np.sum(W**2) for W in e.coefs_)) for e in (est_full, est_mini)]
+    # scikit-learn's alpha / batch_size would make these differ by ~15x.
+    assert norm[1] == pytest.approx(norm[0], rel=0.25)
+
+
+@pytest.mark.parametrize("penalty", ["l0", "l1", "l2"])
+def test_alpha_zero_makes_every_penalty_the_same_fit(penalty):
+    ref = _fit(MLPRegularizedClassifier, X_clf, y_clf, penalty="l2", alpha=0.0)
+    est = _fit(MLPRegularizedClassifier, X_clf, y_clf, penalty=penalty, alpha=0.0)
+    assert_allclose(est.predict_proba(X_clf), ref.predict_proba(X_clf))
+
+
+def test_intercepts_are_not_penalized():
+    est = _fit(
+        MLPRegularizedRegressor, X_reg, y_reg + 5.0, penalty="l1", alpha=10.0,
+        solver="lbfgs",
+    )  # fmt: skip
+    assert est.n_nonzero_weights_ == 0
+    assert est.intercepts_[-1][0] == pytest.approx(5.0, abs=1e-3)
+    assert_allclose(est.predict(X_reg), 5.0, atol=1e-3)
+
+
+def test_sparsity_attributes_are_consistent():
+    est = _fit(MLPRegularizedClassifier, X_clf, y_clf, penalty="l1", alpha=3e-3)
+    total = sum(W.size for W in est.coefs_)
+    nonzero = sum(np.count_nonzero(W) for W in est.coefs_)
+    assert est.n_nonzero_weights_ == nonzero
+    assert est.sparsity_ == pytest.approx(1 - nonzero / total)
+    assert est.layer_sparsity_ == [np.mean(W == 0) for W in est.coefs_]
+    assert 0 < est.sparsity_ < 1
+    assert not hasattr(MLPRegularizedClassifier(), "sparsity_")
+
+
+def test_lbfgs_rejects_l0_at_fit_naming_the_solvers_that_work():
+    est = MLPRegularizedClassifier(solver="lbfgs", penalty="l0")
+    with pytest.raises(ValueError, match=r"Use solver in \['adam', 'sgd'\]"):
+        est.fit(X_clf, y_clf)
+    assert not hasattr(est, "coefs_")
+
+
+@pytest.mark.parametrize(
+    "Estimator", [MLPRegularizedClassifier, MLPRegularizedRegressor]
+)
+def test_partial_fit_absent_under_lbfgs(Estimator):
+    assert not hasattr(Estimator(solver="lbfgs"), "partial_fit")
+    assert hasattr(Estimator(solver="sgd"), "partial_fit")
+    with pytest.raises(AttributeError, match="no attribute 'partial_fit'") as error:
+        Estimator(solver="lbfgs").partial_fit  # noqa: B018
+    assert "only available for the stochastic solvers" in str(error.value.__cause__)
+
+
+def test_grid_search_over_alpha_and_penalty_in_a_pipeline():
+    X, y = load_breast_cancer(return_X_y=True)
+    pipe = make_pipeline(
+        StandardScaler(),
+        MLPRegularizedClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0),
+    )
+    grid = {
+        "mlpregularizedclassifier__alpha": [1e-4, 1e-2],
+        "mlpregularizedclassifier__penalty": ["l0", "l1", "l2"],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+    assert search.cv_results_["mean_test_score"].shape == (6,)
+    assert np.all(search.cv_results_["mean_test_score"] > 0.85)
+    best = search.best_estimator_[-1]
+    assert best.penalty == search.best_params_["mlpregularizedclassifier__penalty"]
+    assert search.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+@pytest.mark.parametrize("penalty", ["l0", "l1", "l2"])
+def test_clone_and_pickle_round_trips_keep_predictions(Estimator, X, y, penalty):
+    est = _fit(Estimator, X, y, penalty=penalty, alpha=1e-3)
+    restored = pickle.loads(pickle.dumps(est))
+    assert_array_equal(restored.predict(X), est.predict(X))
+    assert restored.n_nonzero_weights_ == est.n_nonzero_weights_
+    refit = clone(est).fit(X, y)
+    assert_array_equal(refit.predict(X), est.predict(X))
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_kept(Estimator, X, y, solver, dtype):
+    est = _fit(Estimator, X.astype(dtype), y, solver=solver, penalty="l1")
+    assert all(W.dtype == dtype for W in est.coefs_ + est.intercepts_)
+    method = "predict_proba" if Estimator is MLPRegularizedClassifier else "predict"
+    assert getattr(est, method)(X.astype(dtype)).dtype == dtype
+
+
+def test_float32_and_float64_fits_agree():
+    kwargs = dict(penalty="l2", solver="lbfgs", max_iter=20)
+    a = _fit(MLPRegularizedClassifier, X_clf.astype(np.float32), y_clf, **kwargs)
+    b = _fit(MLPRegularizedClassifier, X_clf, y_clf, **kwargs)
+    assert_allclose(a.predict_proba(X_clf), b.predict_proba(X_clf), atol=1e-3)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_same_random_state_same_model(solver):
+    a = _fit(MLPRegularizedClassifier, X_clf, y_clf, solver=solver, penalty="l1")
+    b = _fit(MLPRegularizedClassifier, X_clf, y_clf, solver=solver, penalty="l1")
+    for x, z in zip(a.coefs_, b.coefs_, strict=True):
+        assert_array_equal(x, z)
+
+
+def test_sparse_input_gives_the_dense_model():
+    dense = _fit(MLPRegularizedClassifier, X_clf, y_clf, penalty="l1", max_iter=20)
+    for fmt in (sp.csr_matrix, sp.csc_matrix):
+        sparse = _fit(
+            MLPRegularizedClassifier, fmt(X_clf), y_clf, penalty="l1", max_iter=20
+        )
+        assert_allclose(sparse.predict_proba(X_clf), dense.predict_proba(X_clf))
+
+
+def test_convergence_warning_at_max_iter():
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        MLPRegularizedClassifier(max_iter=2, random_state=0).fit(X_clf, y_clf)
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        MLPRegularizedClassifier(solver="lbfgs", max_iter=2).fit(X_clf, y_clf)
+
+
+def test_binary_uses_one_logistic_unit_multiclass_softmax():
+    est = _fit(MLPRegularizedClassifier, X_clf, y_clf, max_iter=5)
+    assert est.coefs_[-1].shape[1] == 1 and est.out_activation_ == "logistic"
+    assert_allclose(est.predict_proba(X_clf).sum(axis=1), 1.0)
+    assert_array_equal(est.predict(X_clf), est.decision_function(X_clf) > 0)
+    y3 = np.array(["a", "b", "c"])[np.arange(150) % 3]
+    est = _fit(MLPRegularizedClassifier, X_clf, y3, max_iter=5)
+    assert est.coefs_[-1].shape[1] == 3 and est.out_activation_ == "softmax"
+    assert set(est.predict(X_clf)) <= {"a", "b", "c"}
+
+
+def test_multilabel_targets():
+    X, Y = make_multilabel_classification(n_samples=100, n_classes=4, random_state=0)
+    est = _fit(MLPRegularizedClassifier, X, Y, penalty="l1", max_iter=300)
+    assert est.predict(X).shape == Y.shape
+    assert est.predict_proba(X).shape == Y.shape
+    assert est.score(X, Y) > 0.3
+
+
+def test_multioutput_regression_loss_sums_outputs():
+    Y = np.c_[y_reg, -y_reg, 2 * y_reg]
+    est = _fit(MLPRegularizedRegressor, X_reg, Y, solver="lbfgs", alpha=0.0)
+    data = 0.5 * np.mean(np.sum((Y - est.predict(X_reg)) ** 2, axis=1))
+    assert est.loss_ == pytest.approx(data, rel=1e-6)
+
+
+def test_early_stopping_keeps_the_best_validation_model():
+    est = _fit(
+        MLPRegularizedClassifier, X_clf, y_clf, early_stopping=True,
+        n_iter_no_change=3, max_iter=200, penalty="l1", alpha=1e-3,
+    )  # fmt: skip
+    assert len(est.validation_scores_) == est.n_iter_ < 200
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    assert est.best_loss_ is None
+
+
+# Inputs large enough for a huge step to overflow: the log-loss, computed from
+# raw outputs, stays finite for merely large weights.
+_OVERFLOW = 1e300
+
+
+def _diverging(Estimator, **params):
+    return Estimator(
+        hidden_layer_sizes=(16,), solver="sgd", learning_rate_init=1e8,
+        random_state=0, **params,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_divergence_raises_a_clear_error(Estimator, X, y):
+    est = _diverging(Estimator)
+    with pytest.raises(ValueError, match=r"Training diverged in epoch \d+.*Lower"):
+        est.fit(X * _OVERFLOW, y)
+    assert not hasattr(est, "coefs_")
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_failed_warm_start_leaves_the_model_intact(Estimator, X, y):
+    est = _fit(Estimator, X, y, solver="sgd", penalty="l1", max_iter=5)
+    est.set_params(warm_start=True, learning_rate_init=1e8)
+    before = _state(est)
+    predictions = est.predict(X)
+    with pytest.raises(ValueError, match="Training diverged"):
+        est.fit(X * _OVERFLOW, y)
+    _assert_same_state(before, vars(est))
+    assert_array_equal(est.predict(X), predictions)
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_failed_partial_fit_leaves_the_model_intact(Estimator, X, y):
+    kwargs = {"classes": np.unique(y)} if Estimator is MLPRegularizedClassifier else {}
+    est = _diverging(Estimator).set_params(learning_rate_init=1e-3)
+    est.partial_fit(X, y, **kwargs)
+    est.partial_fit(X, y)
+    before = _state(est)
+    adam_or_sgd_state = copy.deepcopy(vars(est._optimizer))
+    est.set_params(learning_rate_init=1e8)
+    est._optimizer.learning_rate = 1e8
+    with pytest.raises(ValueError, match="Training diverged"):
+        est.partial_fit(X * _OVERFLOW, y)
+    est._optimizer.learning_rate = adam_or_sgd_state["learning_rate"]
+    before.pop("learning_rate_init")
+    after = vars(est).copy()
+    after.pop("learning_rate_init")
+    _assert_same_state(before, after)
+    assert_array_equal(est._optimizer.velocity, adam_or_sgd_state["velocity"])
+
+
+def test_partial_fit_rejects_unknown_labels_and_keeps_the_model():
+    est = MLPRegularizedClassifier(random_state=0)
+    est.partial_fit(X_clf, y_clf, classes=[0, 1])
+    before = _state(est)
+    with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
+        est.partial_fit(X_clf, y_clf + 1)
+    _assert_same_state(before, vars(est))
+
+
+def test_partial_fit_continues_the_optimizer():
+    est = MLPRegularizedClassifier(hidden_layer_sizes=(8,), random_state=0)
+    for _ in range(3):
+        est.partial_fit(X_clf, y_clf, classes=[0, 1])
+    assert est._optimizer.t == 3 * 1  # one batch of 150 per call
+    assert len(est.loss_curve_) == 3 and est.t_ == 3 * 150
+
+
+def test_warm_start_rejects_a_changed_architecture():
+    est = _fit(MLPRegularizedClassifier, X_clf, y_clf, max_iter=3, warm_start=True)
+    est.set_params(hidden_layer_sizes=(4,))
+    with pytest.raises(ValueError, match="Fit again with warm_start=False"):
+        est.fit(X_clf, y_clf)
+    assert est.coefs_[0].shape == (12, 16)
+
+
+def test_warm_start_continues_from_the_previous_weights():
+    est = _fit(MLPRegularizedClassifier, X_clf, y_clf, solver="lbfgs", max_iter=30)
+    first_curve = list(est.loss_curve_)
+    est.set_params(warm_start=True, max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X_clf, y_clf)
+    assert est.loss_curve_[: len(first_curve)] == first_curve
+    assert est.loss_curve_[len(first_curve)] <= first_curve[-1] + 1e-12
+
+
+def test_poisson_requires_non_negative_targets():
+    with pytest.raises(ValueError, match="non-negative targets"):
+        MLPRegularizedRegressor(loss="poisson").fit(X_reg, y_reg)
+    est = _fit(MLPRegularizedRegressor, X_reg, np.exp(y_reg), loss="poisson")
+    assert est.out_activation_ == "exp" and np.all(est.predict(X_reg) > 0)
+
+
+def test_zero_sample_weights_are_rejected_with_advice():
+    with pytest.raises(ValueError, match="(?i)sample.weight"):
+        MLPRegularizedClassifier().fit(X_clf, y_clf, sample_weight=np.zeros(150))
+
+
+def test_sample_weight_zero_is_removal_for_full_batch_adam():
+    w = np.ones(150)
+    w[:50] = 0
+    kwargs = dict(batch_size=150, max_iter=20, shuffle=False)
+    weighted = _fit(MLPRegularizedClassifier, X_clf, y_clf, **kwargs)
+    weighted.fit(X_clf, y_clf, sample_weight=w)
+    removed = _fit(MLPRegularizedClassifier, X_clf[50:], y_clf[50:], **kwargs)
+    assert_allclose(weighted.predict_proba(X_clf), removed.predict_proba(X_clf))

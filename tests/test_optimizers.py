@@ -1,0 +1,107 @@
+"""Optimizer updates on the flat parameter vector, without an estimator."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+
+from skreg._optimizers import LBFGS, SGD, Adam, check_penalty_support
+from skreg.penalties import L0, L1, L2
+
+rng = np.random.RandomState(0)
+theta0 = rng.randn(10)
+grads = [rng.randn(10) for _ in range(5)]
+N_WEIGHTS = 7  # the last three entries play the intercepts
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_sgd_without_penalty_matches_scikit_learn(nesterov):
+    ours, theta = SGD(theta0, 0.1, "constant", 0.9, nesterov, 0.5), theta0.copy()
+    params = [theta0.copy()]
+    theirs = SGDOptimizer(params, 0.1, "constant", 0.9, nesterov, 0.5)
+    for g in grads:
+        ours.step(theta, g, L2(0.0), N_WEIGHTS)
+        theirs.update_params(params, [g])
+    assert_allclose(theta, params[0])
+
+
+def test_adam_without_penalty_matches_scikit_learn():
+    ours, theta = Adam(theta0, 0.01, 0.9, 0.999, 1e-8), theta0.copy()
+    params = [theta0.copy()]
+    theirs = AdamOptimizer(params, 0.01, 0.9, 0.999, 1e-8)
+    for g in grads:
+        ours.step(theta, g, L1(0.0), N_WEIGHTS)
+        theirs.update_params(params, [g])
+    assert_allclose(theta, params[0])
+
+
+@pytest.mark.parametrize("Penalty", [L0, L1, L2])
+def test_adam_prox_uses_each_weights_own_step(Penalty):
+    """ProxGen: the prox's step is Adam's per-coordinate step lr_t / (sqrt(v)+eps)."""
+    penalty = Penalty(0.05)
+    plain, proximal = Adam(theta0, 0.1), Adam(theta0, 0.1)
+    theta_plain, theta = theta0.copy(), theta0.copy()
+    plain.step(theta_plain, grads[0], Penalty(0.0), N_WEIGHTS)
+    proximal.step(theta, grads[0], penalty, N_WEIGHTS)
+    eta = 0.1 * np.sqrt(1 - 0.999) / (np.sqrt(proximal.v) + 1e-8)
+    expected = penalty.prox(theta_plain[:N_WEIGHTS], eta[:N_WEIGHTS])
+    assert_allclose(theta[:N_WEIGHTS], expected)
+    assert_array_equal(theta[N_WEIGHTS:], theta_plain[N_WEIGHTS:])
+
+
+@pytest.mark.parametrize("Optimizer", [SGD, Adam])
+@pytest.mark.parametrize("Penalty", [L0, L1])
+def test_strong_penalty_zeroes_weights_never_intercepts(Optimizer, Penalty):
+    optimizer, theta = Optimizer(theta0), theta0.copy()
+    optimizer.step(theta, grads[0], Penalty(1e6), N_WEIGHTS)
+    assert_array_equal(theta[:N_WEIGHTS], 0.0)
+    assert np.all(theta[N_WEIGHTS:] != 0)
+
+
+def test_lbfgs_rejects_l0_naming_what_it_needs_and_who_can():
+    msg = (
+        r"solver='lbfgs' does not support penalty='l0': it needs a penalty with "
+        r"`gradient` or `orthant_gradient`, which L0 does not have\. Use solver "
+        r"in \['adam', 'sgd'\] for penalty='l0'\."
+    )
+    with pytest.raises(ValueError, match=msg):
+        check_penalty_support("lbfgs", "l0", L0(1.0))
+    for solver in ("sgd", "adam"):
+        check_penalty_support(solver, "l0", L0(1.0))
+    for penalty in (L1(1.0), L2(1.0)):
+        check_penalty_support("lbfgs", "l1", penalty)
+
+
+def _quadratic(target):
+    # Data loss 0.5 * ||theta - target||^2: the penalized minimiser is the prox.
+    def fun(theta):
+        return 0.5 * float(np.sum((theta - target) ** 2)), theta - target
+
+    return fun
+
+
+def test_lbfgs_split_solves_l1_exactly_with_exact_zeros():
+    target = np.array([2.0, -0.3, 0.05, -1.2, 0.0, 0.7, 5.0, -4.0])
+    n_weights, alpha = 6, 0.5
+    theta, n_iter, curve = LBFGS(tol=1e-10).minimize(
+        _quadratic(target), np.ones(8), L1(alpha), n_weights
+    )
+    expected = np.r_[L1(alpha).prox(target[:n_weights], 1.0), target[n_weights:]]
+    assert_allclose(theta, expected, atol=1e-8)
+    assert_array_equal(theta[:n_weights] == 0, expected[:n_weights] == 0)
+    assert len(curve) == n_iter and curve[-1] <= curve[0]
+
+
+def test_lbfgs_smooth_penalty_uses_its_gradient():
+    target = rng.randn(8)
+    theta, _, _ = LBFGS(tol=1e-10).minimize(_quadratic(target), np.zeros(8), L2(3.0), 6)
+    assert_allclose(theta[:6], target[:6] / 4.0, atol=1e-8)
+    assert_allclose(theta[6:], target[6:], atol=1e-8)
+
+
+def test_lbfgs_keeps_float32():
+    target = rng.randn(8).astype(np.float32)
+    theta, _, _ = LBFGS().minimize(
+        _quadratic(target), np.zeros(8, dtype=np.float32), L1(0.1), 6
+    )
+    assert theta.dtype == np.float32
