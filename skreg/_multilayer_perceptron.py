@@ -651,21 +651,28 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
 
     Examples
     --------
-    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.datasets import load_breast_cancer
     >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from skreg import MLPRegularizedClassifier
-    >>> X, y = make_classification(n_samples=200, n_features=20, random_state=1)
-    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
-    >>> clf = MLPRegularizedClassifier(
-    ...     hidden_layer_sizes=(32,), penalty="l1", alpha=1e-3, max_iter=300,
-    ...     random_state=1,
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(
+    ...     X, y, stratify=y, random_state=0
+    ... )
+    >>> clf = make_pipeline(
+    ...     StandardScaler(),
+    ...     MLPRegularizedClassifier(
+    ...         hidden_layer_sizes=(32,), penalty="l1", alpha=3e-3, random_state=0
+    ...     ),
     ... ).fit(X_train, y_train)
-    >>> clf.predict(X_test[:5]).shape
-    (5,)
-    >>> bool(clf.score(X_test, y_test) > 0.8)
-    True
-    >>> bool(clf.sparsity_ > 0.1)
-    True
+    >>> clf.predict_proba(X_test[:1]).round(2)
+    array([[0.02, 0.98]])
+    >>> round(clf.score(X_test, y_test), 2)
+    0.94
+    >>> mlp = clf[-1]
+    >>> round(mlp.sparsity_, 2), mlp.n_nonzero_weights_
+    (0.64, 357)
     """
 
     def __init__(
@@ -989,22 +996,27 @@ class MLPRegularizedRegressor(RegressorMixin, _BaseMLPRegularized):
 
     Examples
     --------
-    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.datasets import load_diabetes
     >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from skreg import MLPRegularizedRegressor
-    >>> X, y = make_regression(n_samples=200, n_features=20, n_informative=5,
-    ...                        noise=1.0, random_state=1)
-    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
-    >>> reg = MLPRegularizedRegressor(
-    ...     hidden_layer_sizes=(32,), penalty="l1", alpha=0.1, solver="lbfgs",
-    ...     max_iter=500, random_state=1,
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> reg = make_pipeline(
+    ...     StandardScaler(),
+    ...     MLPRegularizedRegressor(
+    ...         hidden_layer_sizes=(16,), penalty="l0", alpha=1.0,
+    ...         learning_rate_init=0.01, max_iter=500, random_state=0,
+    ...     ),
     ... ).fit(X_train, y_train)
-    >>> reg.predict(X_test[:2]).shape
-    (2,)
-    >>> bool(reg.score(X_test, y_test) > 0.9)
-    True
-    >>> bool(reg.sparsity_ > 0.5)
-    True
+    >>> reg.predict(X_test[:2]).round()
+    array([259., 248.])
+    >>> round(reg.score(X_test, y_test), 2)
+    0.33
+    >>> mlp = reg[-1]
+    >>> round(mlp.sparsity_, 2), mlp.n_nonzero_weights_
+    (0.75, 44)
     """
 
     _parameter_constraints: dict = {
