@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 from skreg._docstrings import fill_doc
 from skreg._losses import LOSSES, OUTPUT_LOSSES
 from skreg._network import (
+    backprop,
     init_params,
     loss_and_gradient,
     n_weights,
@@ -263,19 +264,19 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
     def _fit_lbfgs(
         self, X, Y, sample_weight, theta, layer_units, loss, penalty, first_pass
     ):
-        weights = None if sample_weight is None else sample_weight / sample_weight.sum()
+        if sp.issparse(X):
+            X = X.tocsr()  # row chunks
 
         def data_loss(th):
             return loss_and_gradient(
-                th, layer_units, X, Y, weights, self.activation, loss
+                th, layer_units, X, Y, sample_weight, self.activation, loss
             )
 
         nw = n_weights(layer_units)
         solver = LBFGS(self.max_iter, self.max_fun, self.tol, self.verbose)
-        theta[:], n_iter, loss_curve = solver.minimize(data_loss, theta, penalty, nw)
-        # The objective at the returned point, so loss_ is exactly
-        # data loss + alpha * R(W) of the fitted coefs_.
-        objective = data_loss(theta)[0] + penalty.value(theta[:nw])
+        theta[:], n_iter, loss_curve, objective = solver.minimize(
+            data_loss, theta, penalty, nw
+        )
         if not np.isfinite(objective):
             raise _diverged(
                 f"after {n_iter} L-BFGS iterations: the loss became {objective}"
@@ -358,6 +359,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
 
         nw = n_weights(layer_units)
         grad = np.empty_like(theta)
+        params, grads = unpack(theta, layer_units), unpack(grad, layer_units)
         order = np.arange(n_samples)
         n_iter = 0
         try:
@@ -366,21 +368,19 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                     order = rng.permutation(n_samples)
                 epoch_loss, epoch_weight = 0.0, 0.0
                 for start in range(0, n_samples, batch_size):
-                    if self.shuffle:
-                        batch = order[start : start + batch_size]
-                    else:
-                        batch = slice(start, start + batch_size)
+                    stop = min(start + batch_size, n_samples)
+                    batch = order[start:stop] if self.shuffle else slice(start, stop)
                     if sample_weight is None:
-                        weights, batch_weight = None, Y[batch].shape[0]
+                        weights, batch_weight = None, stop - start
                     else:
                         batch_sw = sample_weight[batch]
                         batch_weight = float(batch_sw.sum())
                         if batch_weight == 0:
                             continue  # nothing to learn from zero-weight samples
                         weights = batch_sw / batch_weight
-                    value, grad = loss_and_gradient(
-                        theta, layer_units, X[batch], Y[batch], weights,
-                        self.activation, loss, grad,
+                    value = backprop(
+                        params, grads, X[batch], Y[batch], weights,
+                        self.activation, loss,
                     )  # fmt: skip
                     if not np.isfinite(value):
                         raise _diverged(

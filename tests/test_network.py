@@ -163,3 +163,19 @@ def test_log_loss_stays_finite_for_saturated_outputs():
 
 def test_output_losses_cover_every_out_activation():
     assert set(OUTPUT_LOSSES) == {"identity", "exp", "logistic", "softmax"}
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_chunked_full_batch_equals_one_chunk(weighted):
+    """L-BFGS's memory-bounded gradient: chunks add up to the full batch."""
+    r = np.random.RandomState(4)
+    X_big = r.randn(103, 4)
+    Y = _targets("log_loss", 103, 2, r)
+    sw = r.rand(103) if weighted else None
+    theta = init_params(LAYERS, "tanh", r, np.float64)
+    loss = LOSSES["log_loss"]()
+    whole = loss_and_gradient(theta, LAYERS, X_big, Y, sw, "tanh", loss)
+    # 2 * sum(LAYERS) = 28 floats per row: chunks of 3 rows, 35 of them.
+    chunked = loss_and_gradient(theta, LAYERS, X_big, Y, sw, "tanh", loss, 100)
+    assert chunked[0] == pytest.approx(whole[0], rel=1e-12)
+    assert_allclose(chunked[1], whole[1], rtol=1e-10, atol=1e-15)

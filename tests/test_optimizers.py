@@ -83,7 +83,7 @@ def _quadratic(target):
 def test_lbfgs_split_solves_l1_exactly_with_exact_zeros():
     target = np.array([2.0, -0.3, 0.05, -1.2, 0.0, 0.7, 5.0, -4.0])
     n_weights, alpha = 6, 0.5
-    theta, n_iter, curve = LBFGS(tol=1e-10).minimize(
+    theta, n_iter, curve, _ = LBFGS(tol=1e-10).minimize(
         _quadratic(target), np.ones(8), L1(alpha), n_weights
     )
     expected = np.r_[L1(alpha).prox(target[:n_weights], 1.0), target[n_weights:]]
@@ -94,14 +94,16 @@ def test_lbfgs_split_solves_l1_exactly_with_exact_zeros():
 
 def test_lbfgs_smooth_penalty_uses_its_gradient():
     target = rng.randn(8)
-    theta, _, _ = LBFGS(tol=1e-10).minimize(_quadratic(target), np.zeros(8), L2(3.0), 6)
+    theta, _, _, _ = LBFGS(tol=1e-10).minimize(
+        _quadratic(target), np.zeros(8), L2(3.0), 6
+    )
     assert_allclose(theta[:6], target[:6] / 4.0, atol=1e-8)
     assert_allclose(theta[6:], target[6:], atol=1e-8)
 
 
 def test_lbfgs_keeps_float32():
     target = rng.randn(8).astype(np.float32)
-    theta, _, _ = LBFGS().minimize(
+    theta, _, _, _ = LBFGS().minimize(
         _quadratic(target), np.zeros(8, dtype=np.float32), L1(0.1), 6
     )
     assert theta.dtype == np.float32

@@ -37,7 +37,7 @@ class L2:
 
     def prox(self, w, step, out=None):
         """Proximal operator for step size ``step`` (scalar or per weight)."""
-        return np.divide(w, 1 + self.alpha * step, out=out)
+        return np.divide(w, np.multiply(step, self.alpha, dtype=w.dtype) + 1, out=out)
 
 
 class L1:
@@ -76,9 +76,12 @@ class L1:
 
     def prox(self, w, step, out=None):
         """Soft thresholding at ``alpha * step`` (scalar or per weight)."""
-        shrunk = np.abs(w) - self.alpha * step
-        np.maximum(shrunk, 0, out=shrunk)
-        return np.copysign(shrunk, w, out=out)
+        threshold = np.multiply(step, self.alpha, dtype=w.dtype)
+        # w - clip(w, -t, t) is the soft threshold, and avoids copysign, which
+        # is several times slower than these ufuncs on float64.
+        clipped = np.minimum(w, threshold)
+        np.maximum(clipped, -threshold, out=clipped)
+        return np.subtract(w, clipped, out=out)
 
 
 class L0:
@@ -109,13 +112,10 @@ class L0:
 
     def prox(self, w, step, out=None):
         """Hard thresholding at ``sqrt(2 * alpha * step)`` (scalar or per weight)."""
-        if out is None:
-            out = w.copy()
-        elif out is not w:
-            np.copyto(out, w)
-        # Compare squares: no square root of a per-weight step array.
-        np.copyto(out, 0, where=w * w <= 2 * self.alpha * step)
-        return out
+        # Compare squares: no square root of a per-weight step array. And
+        # multiply by the mask: copyto(where=) is ~5x slower.
+        keep = np.multiply(w, w) > np.multiply(step, 2 * self.alpha, dtype=w.dtype)
+        return np.multiply(w, keep, out=out)
 
 
 PENALTIES = {"l0": L0, "l1": L1, "l2": L2}

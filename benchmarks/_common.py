@@ -1,0 +1,97 @@
+"""Shared helpers: interleaved timing, ratios, the machine's matmul peak, output."""
+
+import argparse
+import json
+import platform
+import statistics
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def parser(description):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--repeats", type=int, default=5, help="A/B pairs per configuration")
+    p.add_argument(
+        "--quick", action="store_true", help="tiny sizes, to check the script runs"
+    )
+    p.add_argument("--json", type=Path, default=None, help="where to write results")
+    return p
+
+
+def timed(fn):
+    """Seconds taken by ``fn()`` (ConvergenceWarnings silenced) and its result."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - start, out
+
+
+def interleaved(fn_a, fn_b, repeats):
+    """Run A B A B ...; return both time lists and the median of B/A ratios.
+
+    Alternating spreads the machine's load changes over both sides; the ratio
+    of each pair compares runs made moments apart.
+    """
+    times_a, times_b = [], []
+    for _ in range(repeats):
+        times_a.append(timed(fn_a)[0])
+        times_b.append(timed(fn_b)[0])
+    ratios = [b / a for a, b in zip(times_a, times_b, strict=True)]
+    return times_a, times_b, statistics.median(ratios)
+
+
+def matmul_peak_gflops(dtype, n=2000, repeats=5):
+    """Best GFLOP/s of a large square matrix product: this machine's BLAS peak."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n)).astype(dtype)
+    b = rng.standard_normal((n, n)).astype(dtype)
+    out = np.empty((n, n), dtype=dtype)
+    np.matmul(a, b, out=out)
+    best = min(timed(lambda: np.matmul(a, b, out=out))[0] for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def mlp_flops_per_sample(layer_units):
+    """FLOPs of one training step per sample: forward, weight gradients, deltas.
+
+    2 FLOPs per multiply-add; the input layer needs no delta.
+    """
+    macs = [a * b for a, b in zip(layer_units[:-1], layer_units[1:], strict=True)]
+    return 2 * (2 * sum(macs) + sum(macs[1:]))
+
+
+def print_table(rows, columns):
+    widths = [max(len(c), *(len(str(r[c])) for r in rows)) for c in columns]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        cells = [str(r[c]).ljust(w) for c, w in zip(columns, widths, strict=True)]
+        print("  ".join(cells))
+
+
+def write_json(path, name, rows, **meta):
+    path = path or RESULTS / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    import sklearn
+
+    import skreg
+
+    payload = {
+        "benchmark": name,
+        "machine": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "sklearn": sklearn.__version__,
+        "skreg": skreg.__version__,
+        **meta,
+        "rows": rows,
+    }
+    path.write_text(json.dumps(payload, indent=2))
+    print(f"\nwrote {path}")

@@ -1,0 +1,106 @@
+"""Fit time at equal work, skreg vs scikit-learn's MLPClassifier, interleaved.
+
+Both estimators get the same data, architecture, solver, batch size and number
+of epochs (tol=0 and a huge n_iter_no_change, so every epoch runs), and start
+from the same weights (same random_state, same draws). Reports medians of the
+per-pair time ratios sklearn / skreg (> 1: skreg is faster), both test scores,
+and the GFLOP/s achieved by each next to this machine's matmul peak.
+
+    python benchmarks/bench_fit.py [--repeats 5] [--quick]
+"""
+
+import statistics
+from functools import partial
+
+import numpy as np
+from _common import (
+    interleaved,
+    matmul_peak_gflops,
+    mlp_flops_per_sample,
+    parser,
+    print_table,
+    write_json,
+)
+from sklearn.datasets import make_classification
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+
+from skreg import MLPRegularizedClassifier
+
+HIDDEN = (256, 128)
+
+
+def main():
+    args = parser(__doc__.splitlines()[0]).parse_args()
+    n, epochs, lbfgs_iter = (3000, 2, 5) if args.quick else (30_000, 5, 30)
+    X, y = make_classification(
+        n_samples=n + n // 3, n_features=100, n_informative=30, random_state=0
+    )
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, train_size=n, random_state=0
+    )
+    units = [100, *HIDDEN, 1]
+    rows = []
+    configs = (
+        [("adam", penalty) for penalty in ("l2", "l1", "l0")]
+        + [("sgd", penalty) for penalty in ("l2", "l1", "l0")]
+        + [("lbfgs", penalty) for penalty in ("l2", "l1")]
+    )
+    for dtype in (np.float32, np.float64):
+        peak = matmul_peak_gflops(dtype)
+        Xtr, Xte = X_train.astype(dtype), X_test.astype(dtype)
+        for solver, penalty in configs:
+            iters = lbfgs_iter if solver == "lbfgs" else epochs
+            common = dict(
+                hidden_layer_sizes=HIDDEN, solver=solver, batch_size=200,
+                max_iter=iters, tol=0, n_iter_no_change=10**9, random_state=0,
+                alpha=1e-4,
+            )  # fmt: skip
+            if solver == "lbfgs":
+                # L-BFGS stops on its own criteria; max_fun pins the work.
+                common.update(max_fun=iters)
+            sk = MLPClassifier(**common)
+            ours = MLPRegularizedClassifier(penalty=penalty, **common)
+            t_sk, t_ours, _ = interleaved(
+                partial(sk.fit, Xtr, y_train),
+                partial(ours.fit, Xtr, y_train),
+                args.repeats,
+            )
+            ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
+            # Passes over the data: epochs, or loss evaluations for lbfgs.
+            flops = mlp_flops_per_sample(units) * n * iters
+            rows.append(
+                {
+                    "dtype": np.dtype(dtype).name,
+                    "solver": solver,
+                    "penalty": penalty,
+                    "sklearn_s": round(statistics.median(t_sk), 3),
+                    "skreg_s": round(statistics.median(t_ours), 3),
+                    "speedup": round(statistics.median(ratios), 2),
+                    "sklearn_acc": round(sk.score(Xte, y_test), 4),
+                    "skreg_acc": round(ours.score(Xte, y_test), 4),
+                    "sklearn_gflops": round(flops / statistics.median(t_sk) / 1e9, 1),
+                    "skreg_gflops": round(flops / statistics.median(t_ours) / 1e9, 1),
+                    "peak_gflops": round(peak, 1),
+                }
+            )
+            print(rows[-1], flush=True)
+    # Each penalty against skreg's own l2 time (same run, same solver/dtype).
+    for r in rows:
+        base = next(
+            b for b in rows
+            if b["dtype"] == r["dtype"] and b["solver"] == r["solver"]
+            and b["penalty"] == "l2"
+        )  # fmt: skip
+        r["vs_own_l2"] = round(r["skreg_s"] / base["skreg_s"], 2)
+    print(
+        f"\nfit: {n} x 100, hidden {HIDDEN}, batch 200, {epochs} epochs "
+        f"(lbfgs: {lbfgs_iter} iterations), median of {args.repeats} interleaved "
+        "pairs; speedup = sklearn time / skreg time\n"
+    )
+    print_table(rows, list(rows[0]))
+    write_json(args.json, "fit", rows, n_samples=n, epochs=epochs)
+
+
+if __name__ == "__main__":
+    main()

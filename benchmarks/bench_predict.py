@@ -1,0 +1,63 @@
+"""Predict time, skreg vs scikit-learn's MLPClassifier, interleaved.
+
+Both models have the same architecture and weights count; each predicts the
+same rows. Reports the median of per-pair time ratios sklearn / skreg.
+
+    python benchmarks/bench_predict.py [--repeats 5] [--quick]
+"""
+
+import statistics
+from functools import partial
+
+import numpy as np
+from _common import interleaved, parser, print_table, timed, write_json
+from sklearn.datasets import make_classification
+from sklearn.neural_network import MLPClassifier
+
+from skreg import MLPRegularizedClassifier
+
+HIDDEN = (256, 128)
+
+
+def main():
+    args = parser(__doc__.splitlines()[0]).parse_args()
+    n_fit, n_pred = (2000, 5000) if args.quick else (10_000, 100_000)
+    X, y = make_classification(
+        n_samples=n_fit + n_pred, n_features=100, n_informative=30, random_state=0
+    )
+    rows = []
+    for dtype in (np.float32, np.float64):
+        Xd = X.astype(dtype)
+        X_fit, y_fit, X_pred = Xd[:n_fit], y[:n_fit], Xd[n_fit:]
+        kw = dict(hidden_layer_sizes=HIDDEN, max_iter=2, random_state=0)
+        sk = timed(partial(MLPClassifier(**kw).fit, X_fit, y_fit))[1]
+        for penalty in ("l2", "l1", "l0"):
+            ours = MLPRegularizedClassifier(penalty=penalty, **kw)
+            timed(partial(ours.fit, X_fit, y_fit))
+            for method in ("predict", "predict_proba"):
+                t_sk, t_ours, _ = interleaved(
+                    partial(getattr(sk, method), X_pred),
+                    partial(getattr(ours, method), X_pred),
+                    args.repeats,
+                )
+                ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
+                rows.append(
+                    {
+                        "dtype": np.dtype(dtype).name,
+                        "penalty": penalty,
+                        "method": method,
+                        "sklearn_ms": round(1e3 * statistics.median(t_sk), 1),
+                        "skreg_ms": round(1e3 * statistics.median(t_ours), 1),
+                        "speedup": round(statistics.median(ratios), 2),
+                    }
+                )
+    print(
+        f"\npredict: {n_pred} x 100 rows, hidden {HIDDEN}, median of "
+        f"{args.repeats} interleaved pairs; speedup = sklearn time / skreg time\n"
+    )
+    print_table(rows, list(rows[0]))
+    write_json(args.json, "predict", rows, n_samples=n_pred)
+
+
+if __name__ == "__main__":
+    main()
