@@ -107,3 +107,16 @@ def test_lbfgs_keeps_float32():
         _quadratic(target), np.zeros(8, dtype=np.float32), L1(0.1), 6
     )
     assert theta.dtype == np.float32
+
+
+def test_adam_flushes_subnormal_moments_at_epoch_end():
+    theta = np.ones(4, dtype=np.float32)
+    adam = Adam(theta, 1e-3)
+    adam.step(theta, np.ones(4, dtype=np.float32), L2(0.0), 3)
+    zero = np.zeros(4, dtype=np.float32)
+    for _ in range(900):  # 0.9**900 * 0.1 is below float32's smallest normal
+        adam.step(theta, zero, L2(0.0), 3)
+    assert np.any((adam.m != 0) & (np.abs(adam.m) < np.finfo(np.float32).tiny))
+    adam.iteration_ends(0)
+    assert_array_equal(adam.m, 0.0)
+    assert np.all(adam.v > 0)  # v decays slower: still normal, left alone

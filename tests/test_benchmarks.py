@@ -1,0 +1,29 @@
+"""The benchmark scripts run from a fresh install and write their JSON.
+
+Tiny sizes (--quick) and one repeat: this checks the scripts, not the speed;
+timings are the benchmarks' business, never the tests'.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
+
+
+@pytest.mark.parametrize("name", ["fit", "predict", "memory", "scaling"])
+def test_benchmark_script_runs(name, tmp_path):
+    out = tmp_path / f"{name}.json"
+    subprocess.run(
+        [sys.executable, f"bench_{name}.py", "--quick", "--repeats", "1",
+         "--json", str(out)],
+        cwd=BENCHMARKS, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    result = json.loads(out.read_text())
+    assert result["benchmark"] == name
+    assert result["rows"]
+    # Every script compares against scikit-learn in the same run.
+    assert all(row["speedup"] > 0 for row in result["rows"])
