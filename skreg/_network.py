@@ -92,17 +92,33 @@ def forward(X, coefs, intercepts, activation):
     return activations
 
 
-def raw_output(X, coefs, intercepts, activation):
-    """The raw output ``Z`` only, without keeping the hidden activations."""
+def raw_output(X, coefs, intercepts, activation, max_floats=1 << 20):
+    """The raw output ``Z`` only, computed in row chunks.
+
+    Each chunk's hidden activations stay under ``max_floats`` values, so they
+    stay in cache for the elementwise passes and prediction memory does not
+    grow with ``n_samples * width``.
+    """
     hidden = ACTIVATIONS[activation]
-    A = X
     last = len(coefs) - 1
-    for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-        A = _dot(A, W)
-        A += b
-        if i < last:
-            hidden(A)
-    return A
+
+    def block(A):
+        for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+            A = _dot(A, W)
+            A += b
+            if i < last:
+                hidden(A)
+        return A
+
+    n_samples = X.shape[0]
+    rows = max(1, max_floats // max(W.shape[1] for W in coefs))
+    if n_samples <= rows:
+        return block(X)
+    dtype = np.result_type(X.dtype, coefs[0].dtype)
+    Z = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
+    for start in range(0, n_samples, rows):
+        Z[start : start + rows] = block(X[start : start + rows])
+    return Z
 
 
 def backprop(params, grads, X, Y, weights, activation, loss):

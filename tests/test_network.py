@@ -15,6 +15,7 @@ from skreg._network import (
     n_params,
     n_weights,
     pack,
+    raw_output,
     unpack,
 )
 
@@ -179,3 +180,13 @@ def test_chunked_full_batch_equals_one_chunk(weighted):
     chunked = loss_and_gradient(theta, LAYERS, X_big, Y, sw, "tanh", loss, 100)
     assert chunked[0] == pytest.approx(whole[0], rel=1e-12)
     assert_allclose(chunked[1], whole[1], rtol=1e-10, atol=1e-15)
+
+
+def test_raw_output_in_chunks_equals_one_block():
+    theta = init_params(LAYERS, "relu", np.random.RandomState(5), np.float64)
+    coefs, intercepts = unpack(theta, LAYERS)
+    X_big = np.random.RandomState(6).randn(50, 4)
+    whole = raw_output(X_big, coefs, intercepts, "relu")
+    for fmt in (np.asarray, sp.csr_matrix):
+        chunked = raw_output(fmt(X_big), coefs, intercepts, "relu", max_floats=20)
+        assert_allclose(chunked, whole)
