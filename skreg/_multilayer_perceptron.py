@@ -497,18 +497,24 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
 
     # Sparsity --------------------------------------------------------------
 
+    # Properties, not stored attributes: they are always those of the current
+    # coefs_, even after a user edits them.
+
     @property
     def layer_sparsity_(self):
+        """Share of exactly-zero weights in each matrix of ``coefs_``."""
         check_is_fitted(self)
         return [float(np.mean(W == 0)) for W in self.coefs_]
 
     @property
     def n_nonzero_weights_(self):
+        """Number of connection weights that are not zero."""
         check_is_fitted(self)
         return int(sum(np.count_nonzero(W) for W in self.coefs_))
 
     @property
     def sparsity_(self):
+        """Share of connection weights that are exactly zero, all layers."""
         check_is_fitted(self)
         total = sum(W.size for W in self.coefs_)
         return 1.0 - self.n_nonzero_weights_ / total
@@ -623,7 +629,7 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
     See Also
     --------
     MLPRegularizedRegressor : The regressor with the same penalties.
-    sklearn.neural_network.MLPClassifier : scikit-learn's MLP, L2 only.
+    sklearn.neural_network.MLPClassifier : The scikit-learn MLP, with L2 only.
 
     Notes
     -----
@@ -968,7 +974,7 @@ class MLPRegularizedRegressor(RegressorMixin, _BaseMLPRegularized):
     See Also
     --------
     MLPRegularizedClassifier : The classifier with the same penalties.
-    sklearn.neural_network.MLPRegressor : scikit-learn's MLP, L2 only.
+    sklearn.neural_network.MLPRegressor : The scikit-learn MLP, with L2 only.
 
     Notes
     -----

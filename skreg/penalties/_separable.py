@@ -28,15 +28,52 @@ class L2:
         self.alpha = alpha
 
     def value(self, w):
-        """Penalty value, ``alpha`` included."""
+        """Penalty value, ``alpha`` included.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_weights,)
+            The weights.
+
+        Returns
+        -------
+        value : float
+            ``alpha * R(w)``.
+        """
         return 0.5 * self.alpha * float(w @ w)
 
     def gradient(self, w):
-        """Gradient with respect to ``w``."""
+        """Gradient of the penalty.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_weights,)
+            The weights.
+
+        Returns
+        -------
+        grad : ndarray of shape (n_weights,)
+            ``alpha * w``.
+        """
         return self.alpha * w
 
     def prox(self, w, step, out=None):
-        """Proximal operator for step size ``step`` (scalar or per weight)."""
+        """Proximal operator for step size ``step``.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_weights,)
+            The weights after a gradient step.
+        step : float or ndarray of shape (n_weights,)
+            The step size of that gradient step, one per weight under Adam.
+        out : ndarray of shape (n_weights,), default=None
+            Where to write the result; may be ``w`` itself.
+
+        Returns
+        -------
+        w_prox : ndarray of shape (n_weights,)
+            ``argmin_x ||x - w||^2 / (2 * step) + alpha * R(x)``.
+        """
         return np.divide(w, np.multiply(step, self.alpha, dtype=w.dtype) + 1, out=out)
 
 
@@ -62,7 +99,18 @@ class L1:
         self.alpha = alpha
 
     def value(self, w):
-        """Penalty value, ``alpha`` included."""
+        """Penalty value, ``alpha`` included.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_weights,)
+            The weights.
+
+        Returns
+        -------
+        value : float
+            ``alpha * R(w)``.
+        """
         return self.alpha * float(np.abs(w).sum())
 
     def orthant_gradient(self, w):
@@ -71,11 +119,36 @@ class L1:
         This is what lets L-BFGS-B solve the L1 problem exactly: with
         ``w = p - n`` and ``p, n >= 0`` the penalty is ``alpha * sum(p + n)``,
         a smooth function on the box the solver's bounds enforce.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_weights,)
+            Non-negative weights (one part of the split).
+
+        Returns
+        -------
+        grad : ndarray of shape (n_weights,)
+            ``alpha`` for every weight.
         """
         return np.full_like(w, self.alpha)
 
     def prox(self, w, step, out=None):
-        """Soft thresholding at ``alpha * step`` (scalar or per weight)."""
+        """Soft thresholding at ``alpha * step``.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_weights,)
+            The weights after a gradient step.
+        step : float or ndarray of shape (n_weights,)
+            The step size of that gradient step, one per weight under Adam.
+        out : ndarray of shape (n_weights,), default=None
+            Where to write the result; may be ``w`` itself.
+
+        Returns
+        -------
+        w_prox : ndarray of shape (n_weights,)
+            ``argmin_x ||x - w||^2 / (2 * step) + alpha * R(x)``.
+        """
         threshold = np.multiply(step, self.alpha, dtype=w.dtype)
         # w - clip(w, -t, t) is the soft threshold, and avoids copysign, which
         # is several times slower than these ufuncs on float64.
@@ -107,11 +180,37 @@ class L0:
         self.alpha = alpha
 
     def value(self, w):
-        """Penalty value, ``alpha`` included."""
+        """Penalty value, ``alpha`` included.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_weights,)
+            The weights.
+
+        Returns
+        -------
+        value : float
+            ``alpha * R(w)``.
+        """
         return self.alpha * float(np.count_nonzero(w))
 
     def prox(self, w, step, out=None):
-        """Hard thresholding at ``sqrt(2 * alpha * step)`` (scalar or per weight)."""
+        """Hard thresholding at ``sqrt(2 * alpha * step)``.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_weights,)
+            The weights after a gradient step.
+        step : float or ndarray of shape (n_weights,)
+            The step size of that gradient step, one per weight under Adam.
+        out : ndarray of shape (n_weights,), default=None
+            Where to write the result; may be ``w`` itself.
+
+        Returns
+        -------
+        w_prox : ndarray of shape (n_weights,)
+            ``argmin_x ||x - w||^2 / (2 * step) + alpha * R(x)``.
+        """
         # Compare squares: no square root of a per-weight step array. And
         # multiply by the mask: copyto(where=) is ~5x slower.
         keep = np.multiply(w, w) > np.multiply(step, 2 * self.alpha, dtype=w.dtype)

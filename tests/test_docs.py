@@ -1,0 +1,25 @@
+"""The documentation builds, warnings as errors, running every example."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_docs_build_without_warnings_and_examples_run(tmp_path):
+    # sphinx-gallery executes each examples/plot_*.py and aborts on an error;
+    # -W turns every warning (numpydoc validation included) into a failure.
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+         "-d", str(tmp_path / "doctrees"), str(ROOT / "docs"), str(tmp_path / "html")],
+        capture_output=True, text=True, timeout=900,
+        env={"MPLBACKEND": "agg", **__import__("os").environ},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    html = tmp_path / "html"
+    examples = sorted(p.stem for p in (ROOT / "examples").glob("plot_*.py"))
+    for name in examples:
+        assert (html / "auto_examples" / f"{name}.html").exists(), name
+    for page in ("index", "getting_started", "user_guide", "api", "whats_new"):
+        assert (html / f"{page}.html").exists(), page
