@@ -177,9 +177,11 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
     def _loss_name(self):
         """Key of the data loss in ``LOSSES`` for the fitted target."""
 
-    @abstractmethod
     def _score_output(self, output, y, sample_weight):
         """Score of network outputs (after the output activation) against y."""
+        if not np.isfinite(output).all():
+            return np.nan
+        return self._metric(y, self._decode(output), sample_weight=sample_weight)
 
     @abstractmethod
     def _stratify(self, Y):
@@ -736,6 +738,9 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
             max_fun=max_fun,
         )
 
+    # The early-stopping score, as in score(): accuracy.
+    _metric = staticmethod(accuracy_score)
+
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
             self,
@@ -785,11 +790,6 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
         return self._label_binarizer.inverse_transform(
             Y.ravel() if Y.shape[1] == 1 else Y
         )
-
-    def _score_output(self, output, y, sample_weight):
-        if not np.isfinite(output).all():
-            return np.nan
-        return accuracy_score(y, self._decode(output), sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict using the multi-layer perceptron classifier.
@@ -1029,6 +1029,8 @@ class MLPRegularizedRegressor(RegressorMixin, _BaseMLPRegularized):
         **_BaseMLPRegularized._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
+    # The early-stopping score, as in score(): R^2.
+    _metric = staticmethod(r2_score)
 
     def __init__(
         self,
@@ -1115,11 +1117,6 @@ class MLPRegularizedRegressor(RegressorMixin, _BaseMLPRegularized):
 
     def _decode(self, Y):
         return Y.ravel() if Y.shape[1] == 1 else Y
-
-    def _score_output(self, output, y, sample_weight):
-        if not np.isfinite(output).all():
-            return np.nan
-        return r2_score(y, self._decode(output), sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict using the multi-layer perceptron model.
