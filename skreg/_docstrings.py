@@ -154,6 +154,10 @@ _ATTRIBUTES = {
 }
 
 
+# Every shared parameter, in the constructors' order.
+_PARAMS["parameters"] = "\n\n    ".join(_PARAMS.values())
+
+
 def fill_doc(obj):
     """Substitute ``%(name)s`` placeholders in ``obj.__doc__``."""
     obj.__doc__ = obj.__doc__ % {**_PARAMS, **_ATTRIBUTES}

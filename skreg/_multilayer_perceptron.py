@@ -573,53 +573,7 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
 
     Parameters
     ----------
-    %(hidden_layer_sizes)s
-
-    %(activation)s
-
-    %(penalty)s
-
-    %(solver)s
-
-    %(alpha)s
-
-    %(batch_size)s
-
-    %(learning_rate)s
-
-    %(learning_rate_init)s
-
-    %(power_t)s
-
-    %(max_iter)s
-
-    %(shuffle)s
-
-    %(random_state)s
-
-    %(tol)s
-
-    %(verbose)s
-
-    %(warm_start)s
-
-    %(momentum)s
-
-    %(nesterovs_momentum)s
-
-    %(early_stopping)s
-
-    %(validation_fraction)s
-
-    %(beta_1)s
-
-    %(beta_2)s
-
-    %(epsilon)s
-
-    %(n_iter_no_change)s
-
-    %(max_fun)s
+    %(parameters)s
 
     Attributes
     ----------
@@ -919,53 +873,7 @@ class MLPRegularizedRegressor(RegressorMixin, _BaseMLPRegularized):
         ``0.5 * (y - f(x)) ** 2`` with an identity output, or the half Poisson
         deviance with an exponential output (``y >= 0`` required).
 
-    %(hidden_layer_sizes)s
-
-    %(activation)s
-
-    %(penalty)s
-
-    %(solver)s
-
-    %(alpha)s
-
-    %(batch_size)s
-
-    %(learning_rate)s
-
-    %(learning_rate_init)s
-
-    %(power_t)s
-
-    %(max_iter)s
-
-    %(shuffle)s
-
-    %(random_state)s
-
-    %(tol)s
-
-    %(verbose)s
-
-    %(warm_start)s
-
-    %(momentum)s
-
-    %(nesterovs_momentum)s
-
-    %(early_stopping)s
-
-    %(validation_fraction)s
-
-    %(beta_1)s
-
-    %(beta_2)s
-
-    %(epsilon)s
-
-    %(n_iter_no_change)s
-
-    %(max_fun)s
+    %(parameters)s
 
     Attributes
     ----------
