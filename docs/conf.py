@@ -64,6 +64,9 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "plot_gallery": "True",
     "abort_on_example_error": True,
+    # Always execute: the test suite's promise is that every example runs,
+    # not that it ran once before in this tree.
+    "run_stale_examples": True,
     "show_memory": False,
     "min_reported_time": 1,
 }
