@@ -40,10 +40,22 @@ def check_penalty_support(solver_name, penalty_name, penalty):
 
 class _StochasticOptimizer:
     required_penalty_methods = (("prox",),)
+    # Per-step work buffers: reallocated after unpickling rather than stored
+    # in every pickled estimator.
+    _scratch = ()
 
     def __init__(self, learning_rate_init):
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
+
+    def __getstate__(self):
+        return {k: v for k, v in vars(self).items() if k not in self._scratch}
+
+    def __setstate__(self, state):
+        vars(self).update(state)
+        like = state["m"] if "m" in state else state["velocity"]
+        for name in self._scratch:
+            setattr(self, name, np.empty_like(like))
 
     def iteration_ends(self, time_step):
         """Hook called at the end of each epoch with the samples seen so far."""
@@ -79,6 +91,8 @@ class SGD(_StochasticOptimizer):
         self.power_t = power_t
         self.velocity = np.zeros_like(theta)
         self._tmp = np.empty_like(theta)
+
+    _scratch = ("_tmp",)
 
     def step(self, theta, grad, penalty, n_weights):
         """One update of ``theta`` in place, then the prox on its weights."""
@@ -135,6 +149,8 @@ class Adam(_StochasticOptimizer):
         self.v = np.zeros_like(theta)
         self._eta = np.empty_like(theta)
         self._update = np.empty_like(theta)
+
+    _scratch = ("_eta", "_update")
 
     def iteration_ends(self, time_step):
         # Moments of weights whose gradient stays 0 (dead units, pruned

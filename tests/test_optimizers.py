@@ -120,3 +120,21 @@ def test_adam_flushes_subnormal_moments_at_epoch_end():
     adam.iteration_ends(0)
     assert_array_equal(adam.m, 0.0)
     assert np.all(adam.v > 0)  # v decays slower: still normal, left alone
+
+
+@pytest.mark.parametrize("Optimizer", [SGD, Adam])
+def test_pickled_optimizer_drops_scratch_and_continues_identically(Optimizer):
+    import pickle
+
+    r = np.random.RandomState(1)
+    theta, steps = r.randn(10_000), [r.randn(10_000) for _ in range(4)]
+    a, theta_a = Optimizer(theta), theta.copy()
+    a.step(theta_a, steps[0], L1(0.01), 9_000)
+    blob = pickle.dumps(a)
+    # Adam keeps two moments, SGD one velocity; their scratch would add two.
+    assert len(blob) < 2.2 * theta.nbytes
+    b, theta_b = pickle.loads(blob), theta_a.copy()
+    for g in steps[1:]:
+        a.step(theta_a, g, L1(0.01), 9_000)
+        b.step(theta_b, g, L1(0.01), 9_000)
+    assert_array_equal(theta_a, theta_b)
