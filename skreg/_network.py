@@ -20,11 +20,6 @@ def n_weights(layer_units):
     return sum(a * b for a, b in pairwise(layer_units))
 
 
-def n_params(layer_units):
-    """Number of weights plus intercepts."""
-    return n_weights(layer_units) + sum(layer_units[1:])
-
-
 def unpack(theta, layer_units):
     """Views of ``theta`` as lists of weight matrices and intercept vectors."""
     coefs, intercepts = [], []

@@ -12,7 +12,6 @@ from skreg._losses import LOSSES, OUTPUT_LOSSES
 from skreg._network import (
     init_params,
     loss_and_gradient,
-    n_params,
     n_weights,
     pack,
     raw_output,
@@ -35,7 +34,7 @@ def _targets(loss_name, n, k, random_state):
 
 
 def test_unpack_views_cover_theta_weights_first():
-    theta = np.arange(n_params(LAYERS), dtype=float)
+    theta = np.arange(n_weights(LAYERS) + sum(LAYERS[1:]), dtype=float)
     coefs, intercepts = unpack(theta, LAYERS)
     assert [W.shape for W in coefs] == [(4, 5), (5, 3), (3, 2)]
     assert [b.shape for b in intercepts] == [(5,), (3,), (2,)]
