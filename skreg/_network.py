@@ -88,31 +88,21 @@ def forward(X, coefs, intercepts, activation):
 
 
 def raw_output(X, coefs, intercepts, activation, max_floats=1 << 20):
-    """The raw output ``Z`` only, computed in row chunks.
+    """The raw output ``Z`` of :func:`forward`, computed in row chunks.
 
-    Each chunk's hidden activations stay under ``max_floats`` values, so they
-    stay in cache for the elementwise passes and prediction memory does not
-    grow with ``n_samples * width``.
+    Each chunk's widest layer holds at most ``max_floats`` values, so the
+    activations stay in cache for the elementwise passes and prediction memory
+    does not grow with ``n_samples * width``.
     """
-    hidden = ACTIVATIONS[activation]
-    last = len(coefs) - 1
-
-    def block(A):
-        for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-            A = _dot(A, W)
-            A += b
-            if i < last:
-                hidden(A)
-        return A
-
     n_samples = X.shape[0]
     rows = max(1, max_floats // max(W.shape[1] for W in coefs))
     if n_samples <= rows:
-        return block(X)
+        return forward(X, coefs, intercepts, activation)[-1]
     dtype = np.result_type(X.dtype, coefs[0].dtype)
     Z = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
     for start in range(0, n_samples, rows):
-        Z[start : start + rows] = block(X[start : start + rows])
+        chunk = X[start : start + rows]
+        Z[start : start + rows] = forward(chunk, coefs, intercepts, activation)[-1]
     return Z
 
 
