@@ -16,6 +16,24 @@ _PARAMS = {
           thresholding), so weights become exactly zero.
         - 'l0': ``R(W) =`` the number of non-zero weights, solved with hard
           thresholding; not supported by ``solver='lbfgs'``.""",
+    "penalty_groups": """penalty_groups : {'weights', 'inputs', 'neurons'}, default='weights'
+        What 'l1' and 'l0' remove: single weights, or whole rows of the weight
+        matrices (the outgoing weights of an input or a hidden unit).
+
+        - 'weights': each weight on its own, as described under ``penalty``.
+        - 'inputs': each row of ``coefs_[0]`` is a group, so an input feature
+          is kept or dropped as a whole (feature selection); every other
+          weight is penalized on its own.
+        - 'neurons': each row of every matrix in ``coefs_`` is a group, so
+          inputs and hidden units are dropped as a whole; :meth:`compact`
+          then removes the dropped units.
+
+        For a group :math:`g` of :math:`|g|` weights, 'l1' becomes the group
+        lasso ``R = sum_g sqrt(|g|) * ||w_g||_2`` and 'l0' counts the weights
+        of non-zero groups, ``R = sum_g |g| * (w_g != 0)``, so ``alpha`` stays
+        the price of one weight kept. Both need ``solver`` 'adam' or 'sgd';
+        'l2' is separable, so it only accepts 'weights'. See the user guide
+        for the proximal operators.""",
     "solver": """solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         The solver for weight optimization.
 
@@ -150,7 +168,22 @@ _ATTRIBUTES = {
         Share of exactly-zero weights in each weight matrix of ``coefs_``.
 
     n_nonzero_weights_ : int
-        Number of connection weights that are not zero.""",
+        Number of connection weights that are not zero.
+
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        The L2 norm of each input's outgoing weights (each row of
+        ``coefs_[0]``), normalised to sum to 1 (all zero if every row is
+        zero). It is exactly 0 for an input the network no longer uses, so
+        :class:`~sklearn.feature_selection.SelectFromModel` can select on it.
+
+    n_features_selected_ : int
+        Number of inputs with at least one non-zero outgoing weight.
+
+    n_active_units_ : list of int
+        Number of units of each hidden layer that connect some input to the
+        output: reached by a path of non-zero weights from an input, and
+        leading by one to the output. The others output a constant or
+        nothing, and :meth:`compact` removes them.""",
 }
 
 

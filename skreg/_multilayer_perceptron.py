@@ -44,7 +44,8 @@ from skreg._sklearn_compat import (
     _fit_context,
     validate_data,
 )
-from skreg.penalties._separable import PENALTIES
+from skreg._structure import active_units, compact_network, used_inputs
+from skreg.penalties._registry import GROUPINGS, PENALTIES, make_penalty
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -67,6 +68,12 @@ def _rollback_on_error(estimator):
         raise
 
 
+def _describe_structure(coefs):
+    inputs = int(np.count_nonzero(used_inputs(coefs)))
+    units = [int(np.count_nonzero(a)) for a in active_units(coefs)]
+    return f"inputs used = {inputs}/{coefs[0].shape[0]}, active units = {units}"
+
+
 def _diverged(what):
     return ValueError(
         f"Training diverged {what}. Lower "
@@ -85,6 +92,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         ],
         "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
         "penalty": [StrOptions(set(PENALTIES))],
+        "penalty_groups": [StrOptions(set(GROUPINGS))],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -120,6 +128,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         hidden_layer_sizes,
         activation,
         penalty,
+        penalty_groups,
         solver,
         alpha,
         batch_size,
@@ -145,6 +154,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.penalty = penalty
+        self.penalty_groups = penalty_groups
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -202,8 +212,6 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
 
     def _fit(self, X, y, sample_weight, incremental):
         hidden = self._hidden_layer_sizes()
-        penalty = PENALTIES[self.penalty](self.alpha)
-        check_penalty_support(self.solver, self.penalty, penalty)
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
@@ -215,6 +223,13 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             if not sample_weight.sum() > 0:
                 raise ValueError("sample_weight must have a positive sum.")
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
+        penalty = make_penalty(
+            self.penalty, self.alpha, self.penalty_groups, layer_units
+        )
+        described = f"penalty={self.penalty!r}"
+        if self.penalty_groups != "weights":
+            described += f" with penalty_groups={self.penalty_groups!r}"
+        check_penalty_support(self.solver, penalty, described)
         loss = LOSSES[self._loss_name()]()
         rng = check_random_state(self.random_state)
 
@@ -283,6 +298,8 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             raise _diverged(
                 f"after {n_iter} L-BFGS iterations: the loss became {objective}"
             )
+        if self.verbose:
+            print(_describe_structure(unpack(theta, layer_units)[0]))
         return {
             "n_iter_": n_iter,
             "t_": 0 if first_pass else self.t_,
@@ -399,7 +416,10 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                     raise _diverged(f"in epoch {n_iter}: the loss became {current}")
                 loss_curve.append(current)
                 if self.verbose:
-                    print(f"Iteration {n_iter}, loss = {current:.8f}")
+                    print(
+                        f"Iteration {n_iter}, loss = {current:.8f}, "
+                        + _describe_structure(unpack(theta, layer_units)[0])
+                    )
 
                 if self.early_stopping:
                     score = self._score_output(
@@ -520,6 +540,61 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         check_is_fitted(self)
         total = sum(W.size for W in self.coefs_)
         return 1.0 - self.n_nonzero_weights_ / total
+
+    @property
+    def feature_importances_(self):
+        """Norm of each input's outgoing weights, normalised to sum to 1."""
+        check_is_fitted(self)
+        norms = np.linalg.norm(self.coefs_[0].astype(np.float64), axis=1)
+        total = norms.sum()
+        return norms / total if total > 0 else norms
+
+    @property
+    def n_features_selected_(self):
+        """Number of inputs with a non-zero outgoing weight."""
+        check_is_fitted(self)
+        return int(np.count_nonzero(used_inputs(self.coefs_)))
+
+    @property
+    def n_active_units_(self):
+        """Number of units per hidden layer that connect input to output."""
+        check_is_fitted(self)
+        return [int(np.count_nonzero(a)) for a in active_units(self.coefs_)]
+
+    def compact(self):
+        """A copy without the hidden units that cannot affect the output.
+
+        Removes every hidden unit that no path of non-zero weights connects
+        to both an input and the output. A unit cut off from the inputs
+        outputs a constant, which is first folded into the next layer's
+        intercepts, so the predictions do not change (up to rounding). Most
+        useful after ``penalty_groups='neurons'``, which zeroes whole units.
+
+        Returns
+        -------
+        compacted : estimator
+            A new fitted estimator of the same class; ``self`` is unchanged.
+            Its ``hidden_layer_sizes`` are the sizes left (a layer left empty
+            keeps one unit with zero weights), so a fit with
+            ``warm_start=True`` fine-tunes the small network. ``coefs_[0]``
+            still has one row per input, zero for inputs no longer used, and
+            the model takes the same ``X`` as before. The optimizer state
+            (Adam's moments, SGD's velocity) is not carried over:
+            ``partial_fit`` restarts it.
+        """
+        check_is_fitted(self)
+        coefs, intercepts = compact_network(
+            self.coefs_, self.intercepts_, self.activation
+        )
+        skipped = ("coefs_", "intercepts_", "_optimizer")
+        compacted = copy.copy(self)
+        vars(compacted).clear()
+        vars(compacted).update(
+            {k: copy.deepcopy(v) for k, v in vars(self).items() if k not in skipped}
+        )
+        compacted.coefs_, compacted.intercepts_ = coefs, intercepts
+        compacted.hidden_layer_sizes = tuple(W.shape[1] for W in coefs[:-1])
+        return compacted
 
     # Public API ------------------------------------------------------------
 
@@ -643,6 +718,7 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
         activation="relu",
         *,
         penalty="l2",
+        penalty_groups="weights",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -669,6 +745,7 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
             penalty=penalty,
+            penalty_groups=penalty_groups,
             solver=solver,
             alpha=alpha,
             batch_size=batch_size,
@@ -947,6 +1024,7 @@ class MLPRegularizedRegressor(RegressorMixin, _BaseMLPRegularized):
         activation="relu",
         *,
         penalty="l2",
+        penalty_groups="weights",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -974,6 +1052,7 @@ class MLPRegularizedRegressor(RegressorMixin, _BaseMLPRegularized):
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
             penalty=penalty,
+            penalty_groups=penalty_groups,
             solver=solver,
             alpha=alpha,
             batch_size=batch_size,

@@ -21,8 +21,12 @@ def _supports(solver, penalty):
     )
 
 
-def check_penalty_support(solver_name, penalty_name, penalty):
-    """Raise a ValueError naming what is missing and which solvers would work."""
+def check_penalty_support(solver_name, penalty, described):
+    """Raise a ValueError naming what is missing and which solvers would work.
+
+    ``described`` names the penalty as the user chose it, e.g.
+    ``"penalty='l1'"``.
+    """
     solver = SOLVERS[solver_name]
     if _supports(solver, penalty):
         return
@@ -32,9 +36,9 @@ def check_penalty_support(solver_name, penalty_name, penalty):
     )
     able = sorted(name for name, s in SOLVERS.items() if _supports(s, penalty))
     raise ValueError(
-        f"solver={solver_name!r} does not support penalty={penalty_name!r}: it "
-        f"needs a penalty with {needs}, which {type(penalty).__name__} does not "
-        f"have. Use solver in {able} for penalty={penalty_name!r}."
+        f"solver={solver_name!r} does not support {described}: it needs a "
+        f"penalty with {needs}, which {type(penalty).__name__} does not have. "
+        f"Use solver in {able} for {described}."
     )
 
 

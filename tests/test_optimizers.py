@@ -6,7 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
 from skreg._optimizers import LBFGS, SGD, Adam, check_penalty_support
-from skreg.penalties import L0, L1, L2
+from skreg.penalties import L0, L1, L2, GroupL0, GroupL1, row_groups
 
 rng = np.random.RandomState(0)
 theta0 = rng.randn(10)
@@ -65,11 +65,25 @@ def test_lbfgs_rejects_l0_naming_what_it_needs_and_who_can():
         r"in \['adam', 'sgd'\] for penalty='l0'\."
     )
     with pytest.raises(ValueError, match=msg):
-        check_penalty_support("lbfgs", "l0", L0(1.0))
+        check_penalty_support("lbfgs", L0(1.0), "penalty='l0'")
     for solver in ("sgd", "adam"):
-        check_penalty_support(solver, "l0", L0(1.0))
+        check_penalty_support(solver, L0(1.0), "penalty='l0'")
     for penalty in (L1(1.0), L2(1.0)):
-        check_penalty_support("lbfgs", "l1", penalty)
+        check_penalty_support("lbfgs", penalty, "penalty='l1'")
+
+
+@pytest.mark.parametrize("Penalty", [GroupL0, GroupL1])
+def test_lbfgs_rejects_group_penalties_naming_the_grouping(Penalty):
+    penalty = Penalty(1.0, row_groups([3, 4, 1], "inputs"))
+    described = "penalty='l1' with penalty_groups='inputs'"
+    msg = (
+        rf"solver='lbfgs' does not support {described}: .* "
+        r"Use solver in \['adam', 'sgd'\]"
+    )
+    with pytest.raises(ValueError, match=msg):
+        check_penalty_support("lbfgs", penalty, described)
+    for solver in ("sgd", "adam"):
+        check_penalty_support(solver, penalty, described)
 
 
 def _quadratic(target):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skreg.penalties import L0, L1, L2
+from skreg.penalties import L0, L1, L2, GroupL0, GroupL1, row_groups
 
 w = np.array([-2.0, -0.5, -0.05, 0.0, 0.01, 0.3, 1.5])
 ALPHA = 0.2
@@ -94,3 +94,145 @@ def test_prox_keeps_float32(Penalty):
 @pytest.mark.parametrize("Penalty", [L0, L1, L2])
 def test_zero_alpha_prox_is_identity(Penalty):
     assert_array_equal(Penalty(0.0).prox(w, 10.0), w)
+
+
+# Group penalties ------------------------------------------------------------
+
+# Two blocks: 3 groups of 2 weights, then 2 groups of 1 weight.
+GROUPS = ((0, 6, 2), (6, 8, 1))
+wg = np.array([0.3, -0.4, 0.02, 0.01, -1.2, 0.9, 0.05, -0.7])
+
+
+def _brute_force_group_prox(penalty, v, steps):
+    """argmin_x sum((x - v)^2 / (2 steps)) + alpha R(x) over one group.
+
+    R is the definition (test_group_values_match_formulas ties it to
+    ``value``), on a grid (coarse, then fine around the coarse winner) that
+    contains 0.
+    """
+    size = v.size
+
+    def penalty_of_rows(X):
+        if isinstance(penalty, GroupL1):
+            return penalty.alpha * np.sqrt(size) * np.linalg.norm(X, axis=1)
+        return penalty.alpha * size * np.any(X != 0, axis=1)
+
+    def best(axes):
+        grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, size)
+        grid = np.vstack([grid, np.zeros(size)])
+        objective = np.sum((grid - v) ** 2 / (2 * steps), axis=1)
+        return grid[int(np.argmin(objective + penalty_of_rows(grid)))]
+
+    coarse = best([np.linspace(-2, 2, 401)] * size)
+    return best([np.linspace(c - 0.02, c + 0.02, 401) for c in coarse])
+
+
+def test_group_values_match_formulas():
+    norms = [0.5, np.hypot(0.02, 0.01), 1.5]
+    expected_l1 = ALPHA * (np.sqrt(2) * sum(norms) + 0.05 + 0.7)
+    assert GroupL1(ALPHA, GROUPS).value(wg) == pytest.approx(expected_l1)
+    w0 = wg.copy()
+    w0[2:4] = 0
+    # Groups of 2 count 2 weights each, whole or not at all.
+    assert GroupL0(ALPHA, GROUPS).value(w0) == pytest.approx(ALPHA * (2 + 2 + 1 + 1))
+
+
+def test_weights_outside_every_group_are_free():
+    penalty_groups = ((0, 6, 2),)
+    for Penalty in (GroupL0, GroupL1):
+        penalty = Penalty(10.0, penalty_groups)
+        assert_array_equal(penalty.prox(wg, 1.0)[6:], wg[6:])
+        assert penalty.value(np.r_[np.zeros(6), wg[6:]]) == 0
+
+
+@pytest.mark.parametrize("Group, Separable", [(GroupL1, L1), (GroupL0, L0)])
+@pytest.mark.parametrize("per_weight", [False, True])
+def test_groups_of_one_weight_are_the_separable_penalty(Group, Separable, per_weight):
+    """One group per weight reduces exactly to L1 / L0, in a block of size 1
+    and as one-weight rows of the general group path."""
+    step = np.linspace(0.05, 3.0, wg.size) if per_weight else 0.5
+    separable = Separable(ALPHA)
+    for groups in [((0, wg.size, 1),)]:
+        group = Group(ALPHA, groups)
+        assert group.value(wg) == pytest.approx(separable.value(wg))
+        assert_array_equal(group.prox(wg, step), separable.prox(wg, step))
+    # The general row path, forced on size-1 rows.
+    rows = wg.reshape(-1, 1).copy()
+    steps = np.broadcast_to(step, wg.shape).reshape(-1, 1)
+    Group(ALPHA, ())._prox_rows(rows, steps if per_weight else step, 1)
+    assert_allclose(rows.ravel(), separable.prox(wg, step), rtol=1e-6)
+
+
+@pytest.mark.parametrize("Penalty", [GroupL0, GroupL1])
+@pytest.mark.parametrize("size", [1, 2])
+@pytest.mark.parametrize("per_weight", [False, True])
+def test_group_prox_is_the_brute_force_minimiser(Penalty, size, per_weight):
+    """Per group, in 1-D and 2-D, for one step (SGD) and one step per weight
+    (Adam's metric, where the prox has no closed form for the group lasso)."""
+    rng = np.random.RandomState(0)
+    penalty = Penalty(ALPHA, ((0, 6 * size, size),))
+    v = rng.uniform(-1.2, 1.2, 6 * size)
+    v[:size] *= 0.05  # one group well inside the threshold
+    steps = rng.uniform(0.2, 2.0, v.size) if per_weight else np.full(v.size, 0.7)
+    step = steps if per_weight else 0.7
+    got = penalty.prox(v, step)
+    for g in range(6):
+        sl = slice(g * size, (g + 1) * size)
+        expected = _brute_force_group_prox(penalty, v[sl], steps[sl])
+        assert_allclose(got[sl], expected, atol=2e-3, err_msg=f"group {g}")
+    assert_array_equal(got[:size], 0)
+
+
+def test_group_l1_prox_in_adam_metric_satisfies_optimality():
+    """The Newton root is exact: x_g = v_g r / (r + lam eta) with ||x_g|| = r,
+    and a zeroed group has ||v_g / eta_g|| <= lam."""
+    rng = np.random.RandomState(1)
+    size, lam = 5, ALPHA * np.sqrt(5)
+    v = rng.standard_normal(40 * size)
+    v[: 10 * size] *= 1e-3
+    # Steps over six orders of magnitude, as Adam's are for rarely-updated
+    # weights: the hard case for the root finding.
+    eta = 10.0 ** rng.uniform(-3, 3, v.size)
+    x = GroupL1(ALPHA, ((0, v.size, size),)).prox(v, eta).reshape(-1, size)
+    V, E = v.reshape(-1, size), eta.reshape(-1, size)
+    zero = np.all(x == 0, axis=1)
+    assert_array_equal(zero, np.linalg.norm(V / E, axis=1) <= lam)
+    assert 0 < zero.sum() < len(zero)
+    # Stationarity: (x - v) / eta + lam x / ||x|| = 0 on the kept groups.
+    r = np.linalg.norm(x[~zero], axis=1, keepdims=True)
+    residual = (x[~zero] - V[~zero]) / E[~zero] + lam * x[~zero] / r
+    assert_allclose(residual, 0, atol=1e-6 * np.abs(V / E).max())
+
+
+def test_group_l0_threshold_is_the_price_of_the_group():
+    """A group is kept iff sum(v^2 / (2 eta)) > alpha |g|: the documented rule."""
+    size, alpha = 3, 0.1
+    price = alpha * size
+    eta = np.array([0.5, 1.0, 2.0])
+    base = np.array([1.0, -1.0, 1.0])
+    saved_per_unit = np.sum(base**2 / (2 * eta))
+    for ratio, kept in [(0.99, False), (1.01, True)]:
+        v = base * np.sqrt(ratio * price / saved_per_unit)
+        got = GroupL0(alpha, ((0, size, size),)).prox(v, eta)
+        assert_array_equal(got, v if kept else 0)
+
+
+@pytest.mark.parametrize("Penalty", [GroupL0, GroupL1])
+@pytest.mark.parametrize("per_weight", [False, True])
+def test_group_prox_writes_in_place_and_keeps_float32(Penalty, per_weight):
+    w32 = wg.astype(np.float32)
+    step = np.full_like(w32, 0.5) if per_weight else np.float32(0.5)
+    penalty = Penalty(ALPHA, GROUPS)
+    expected = penalty.prox(wg, 0.5)
+    out = w32.copy()
+    assert penalty.prox(out, step, out=out) is out
+    assert out.dtype == np.float32
+    assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_row_groups_follow_the_flat_layout():
+    # Layers 3 -> 4 -> 2: coefs_[0] is 12 weights in 3 rows of 4, then 8
+    # weights in 4 rows of 2.
+    assert row_groups([3, 4, 2], "neurons") == ((0, 12, 4), (12, 20, 2))
+    assert row_groups([3, 4, 2], "inputs") == ((0, 12, 4), (12, 20, 1))
+    assert row_groups([3, 2], "inputs") == ((0, 6, 2),)
