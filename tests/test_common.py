@@ -1,5 +1,9 @@
 """scikit-learn's estimator checks on every estimator x penalty, and per solver."""
 
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
@@ -25,6 +29,28 @@ def _variants():
         yield Estimator(penalty="l1", solver="sgd", **common)
         yield Estimator(penalty="l2", **lbfgs)
         yield Estimator(penalty="l1", **lbfgs)
+        for penalty in ("l0", "l1"):
+            for groups in ("inputs", "neurons"):
+                yield Estimator(penalty=penalty, penalty_groups=groups, **common)
+        yield _compacted(Estimator)
+
+
+def _compacted(Estimator):
+    """A compacted model, set up for fine-tuning as the user guide shows. The
+    checks clone it, so they check that what compact() sets (the pruned
+    ``hidden_layer_sizes``) makes an estimator as valid as the original."""
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((60, 4))
+    y = (X[:, 0] > 0).astype(int)
+    est = Estimator(
+        hidden_layer_sizes=(20, 10), penalty="l1", penalty_groups="neurons",
+        alpha=0.01, learning_rate_init=0.01, max_iter=100, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        compacted = est.fit(X, y).compact()
+    assert 2 < sum(compacted.hidden_layer_sizes) < 30
+    return compacted.set_params(penalty="l2", penalty_groups="weights", alpha=1e-4)
 
 
 def _expected_failed_checks(estimator):
