@@ -6,9 +6,9 @@ and float64. For each fit: the active units, the predict time of the compacted
 model against the uncompacted one (interleaved pairs, median ratio) and
 against scikit-learn's MLP of the original size, the share of multiply-adds
 left, and the sizes of the parameters and of the pickle (which also drops the
-optimizer state, not carried over by ``compact``). The last column times the compacted network with
-its weight matrices stored as CSR where that layer is mostly zero, to see
-whether sparse storage would pay on top of removing units.
+optimizer state, not carried over by ``compact``). The last column times the
+compacted network with its weight matrices stored as CSR where that layer is
+mostly zero, to see whether sparse storage would pay on top of removing units.
 
     python benchmarks/bench_compact.py [--repeats 5] [--quick]
 """
@@ -38,8 +38,12 @@ def _problems(n_samples, quick):
     X, y = make_classification(n_classes=5, **kw)
     yield "5 classes", X, y, MLPRegularizedClassifier, MLPClassifier
     X, y = make_regression(noise=1.0, **kw)
-    yield "regression", X, (y - y.mean()) / y.std(), MLPRegularizedRegressor, (
-        MLPRegressor
+    yield (
+        "regression",
+        X,
+        (y - y.mean()) / y.std(),
+        MLPRegularizedRegressor,
+        (MLPRegressor),
     )
 
 
@@ -63,9 +67,7 @@ def _sparse_forward(X, coefs, intercepts, activation):
 
 
 def _as_sparse(coefs, max_density=0.3):
-    return [
-        sp.csr_matrix(W.T) if np.mean(W != 0) <= max_density else W for W in coefs
-    ]
+    return [sp.csr_matrix(W.T) if np.mean(W != 0) <= max_density else W for W in coefs]
 
 
 def main():

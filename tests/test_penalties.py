@@ -1,5 +1,7 @@
 """Each penalty's value, gradient and proximal operator against its formula."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -236,3 +238,17 @@ def test_row_groups_follow_the_flat_layout():
     assert row_groups([3, 4, 2], "neurons") == ((0, 12, 4), (12, 20, 2))
     assert row_groups([3, 4, 2], "inputs") == ((0, 12, 4), (12, 20, 1))
     assert row_groups([3, 2], "inputs") == ((0, 6, 2),)
+
+
+@pytest.mark.parametrize("Penalty", [GroupL0, GroupL1])
+@pytest.mark.parametrize("per_weight", [False, True])
+def test_group_prox_of_zero_rows_is_silent_and_zero(Penalty, per_weight):
+    """Pruned inputs leave all-zero rows; their prox must not warn or NaN."""
+    w = np.zeros(12)
+    w[:3] = [0.5, -1.0, 2.0]
+    step = np.full(12, 0.1) if per_weight else 0.1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = Penalty(ALPHA, ((0, 12, 3),)).prox(w, step)
+    assert_array_equal(got[3:], 0)
+    assert np.all(got[:3] != 0)

@@ -162,27 +162,38 @@ class GroupL1(_GroupPenalty):
 
     def _prox_rows(self, V, step, size):
         lam = self.alpha * np.sqrt(size)
-        norms = np.sqrt(_row_sq_norms(V))
         if np.ndim(step) == 0:
+            norms = np.sqrt(_row_sq_norms(V))
             with np.errstate(divide="ignore", invalid="ignore"):
                 scale = np.maximum(1 - (lam * step) / norms, 0)
             V *= np.nan_to_num(scale, nan=0.0)[:, None]
             return
         # The group is zero iff 0 is in its subdifferential in Adam's metric.
         keep = _row_sq_norms(V / step) > lam * lam
-        if not keep.any():
-            V[...] = 0
+        if keep.all():
+            V *= self._adam_metric_scale(V, np.multiply(step, lam, dtype=V.dtype))
             return
-        # Otherwise x_j = v_j r / (r + c_j), c_j = lam * eta_j, and r = ||x||
-        # solves ||u(r)|| = 1 with u_j = v_j / (r + c_j). Newton runs on
-        # psi(r) = 1 / ||u(r)||, which is concave and increasing (as in the
-        # trust-region secular equation) and linear when all c_j are equal:
-        # from a start below the root it climbs to it monotonically, in one
-        # step for equal steps and a few otherwise.
-        C = np.multiply(step, lam, dtype=V.dtype)
+        rows = np.flatnonzero(keep)
+        kept = V[rows]
+        kept *= self._adam_metric_scale(
+            kept, np.multiply(step[rows], lam, dtype=V.dtype)
+        )
+        V[...] = 0
+        V[rows] = kept
+
+    def _adam_metric_scale(self, V, C):
+        """Factors r / (r + c_j) of rows known to be non-zero after the prox.
+
+        The prox is x_j = v_j r / (r + c_j) with c_j = lam * eta_j, where
+        r = ||x|| solves ||u(r)|| = 1 for u_j = v_j / (r + c_j). Newton runs on
+        psi(r) = 1 / ||u(r)||, which is concave and increasing (as in the
+        trust-region secular equation) and linear when all c_j are equal: from
+        a start below the root it climbs to it monotonically, in one step for
+        equal steps and a few otherwise.
+        """
         V2 = V * V
         inv, T = np.empty_like(V), np.empty_like(V)
-        r = np.maximum(norms - C.max(axis=1), 0)
+        r = np.maximum(np.sqrt(V2.sum(axis=1)) - C.max(axis=1), 0)
         for _ in range(self._newton_iter):
             np.add(r[:, None], C, out=inv)
             np.reciprocal(inv, out=inv)
@@ -193,14 +204,13 @@ class GroupL1(_GroupPenalty):
             # psi' = h^(-3/2) sum(v^2 / (r + c)^3)
             dpsi = psi / h * np.einsum("ij,ij->i", T, inv)
             residual = 1 - psi
-            r = np.where(keep, r + residual / dpsi, 0)
+            r = r + residual / dpsi
             # Newton squares the relative error: a step from a residual of
             # 1e-4 lands within ~1e-8, so no evaluation is needed to confirm.
-            if np.abs(residual[keep]).max() <= self._newton_residual:
+            if np.abs(residual).max() <= self._newton_residual:
                 break
         np.add(r[:, None], C, out=inv)
-        np.divide(r[:, None], inv, out=inv)
-        V *= inv
+        return np.divide(r[:, None], inv, out=inv)
 
 
 class GroupL0(_GroupPenalty):
