@@ -252,3 +252,9 @@ def test_group_prox_of_zero_rows_is_silent_and_zero(Penalty, per_weight):
         got = Penalty(ALPHA, ((0, 12, 3),)).prox(w, step)
     assert_array_equal(got[3:], 0)
     assert np.all(got[:3] != 0)
+
+
+@pytest.mark.parametrize("Penalty", [GroupL0, GroupL1])
+def test_group_prox_can_zero_every_group(Penalty):
+    got = Penalty(1e3, ((0, 12, 3),)).prox(wg.repeat(2)[:12], np.full(12, 0.1))
+    assert_array_equal(got, 0)

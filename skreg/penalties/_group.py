@@ -175,9 +175,10 @@ class GroupL1(_GroupPenalty):
             return
         rows = np.flatnonzero(keep)
         kept = V[rows]
-        kept *= self._adam_metric_scale(
-            kept, np.multiply(step[rows], lam, dtype=V.dtype)
-        )
+        if rows.size:
+            kept *= self._adam_metric_scale(
+                kept, np.multiply(step[rows], lam, dtype=V.dtype)
+            )
         V[...] = 0
         V[rows] = kept
 
