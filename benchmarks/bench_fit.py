@@ -31,7 +31,12 @@ HIDDEN = (256, 128)
 
 
 def main():
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument(
+        "--only", default="", help="run the configurations whose solver/penalty/"
+        "groups label contains this, e.g. 'neurons' (l2 runs too, as reference)",
+    )  # fmt: skip
+    args = p.parse_args()
     n, epochs, lbfgs_iter = (3000, 2, 5) if args.quick else (30_000, 5, 30)
     X, y = make_classification(
         n_samples=n + n // 3, n_features=100, n_informative=30, random_state=0
@@ -41,15 +46,18 @@ def main():
     )
     units = [100, *HIDDEN, 1]
     rows = []
-    configs = (
-        [("adam", penalty) for penalty in ("l2", "l1", "l0")]
-        + [("sgd", penalty) for penalty in ("l2", "l1", "l0")]
-        + [("lbfgs", penalty) for penalty in ("l2", "l1")]
-    )
+    groups = ("weights", "inputs", "neurons")
+    configs = [
+        (solver, penalty, group)
+        for solver in ("adam", "sgd")
+        for penalty in ("l2", "l1", "l0")
+        for group in (groups[:1] if penalty == "l2" else groups)
+    ] + [("lbfgs", penalty, "weights") for penalty in ("l2", "l1")]
+    configs = [c for c in configs if c[1] == "l2" or args.only in "/".join(c)]
     for dtype in (np.float32, np.float64):
         peak = matmul_peak_gflops(dtype)
         Xtr, Xte = X_train.astype(dtype), X_test.astype(dtype)
-        for solver, penalty in configs:
+        for solver, penalty, group in configs:
             iters = lbfgs_iter if solver == "lbfgs" else epochs
             common = dict(
                 hidden_layer_sizes=HIDDEN, solver=solver, batch_size=200,
@@ -60,7 +68,9 @@ def main():
                 # L-BFGS stops on its own criteria; max_fun pins the work.
                 common.update(max_fun=iters)
             sk = MLPClassifier(**common)
-            ours = MLPRegularizedClassifier(penalty=penalty, **common)
+            ours = MLPRegularizedClassifier(
+                penalty=penalty, penalty_groups=group, **common
+            )
             t_sk, t_ours, _ = interleaved(
                 partial(sk.fit, Xtr, y_train),
                 partial(ours.fit, Xtr, y_train),
@@ -83,6 +93,7 @@ def main():
                     "dtype": np.dtype(dtype).name,
                     "solver": solver,
                     "penalty": penalty,
+                    "groups": group,
                     "sklearn_s": round(statistics.median(t_sk), 3),
                     "skreg_s": round(statistics.median(t_ours), 3),
                     "speedup": round(statistics.median(ratios), 2),
