@@ -44,7 +44,7 @@ from skreg._sklearn_compat import (
     _fit_context,
     validate_data,
 )
-from skreg._structure import active_units, compact_network, used_inputs
+from skreg._structure import compact_network, n_active_units, n_used_inputs
 from skreg.penalties._registry import GROUPINGS, PENALTIES, make_penalty
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -69,9 +69,10 @@ def _rollback_on_error(estimator):
 
 
 def _describe_structure(coefs):
-    inputs = int(np.count_nonzero(used_inputs(coefs)))
-    units = [int(np.count_nonzero(a)) for a in active_units(coefs)]
-    return f"inputs used = {inputs}/{coefs[0].shape[0]}, active units = {units}"
+    return (
+        f"inputs used = {n_used_inputs(coefs)}/{coefs[0].shape[0]}, "
+        f"active units = {n_active_units(coefs)}"
+    )
 
 
 def _diverged(what):
@@ -553,13 +554,13 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
     def n_features_selected_(self):
         """Number of inputs with a non-zero outgoing weight."""
         check_is_fitted(self)
-        return int(np.count_nonzero(used_inputs(self.coefs_)))
+        return n_used_inputs(self.coefs_)
 
     @property
     def n_active_units_(self):
         """Number of units per hidden layer that connect input to output."""
         check_is_fitted(self)
-        return [int(np.count_nonzero(a)) for a in active_units(self.coefs_)]
+        return n_active_units(self.coefs_)
 
     def compact(self):
         """A copy without the hidden units that cannot affect the output.

@@ -17,6 +17,16 @@ def used_inputs(coefs):
     return np.any(coefs[0] != 0, axis=1)
 
 
+def n_used_inputs(coefs):
+    """Number of inputs with a non-zero outgoing weight."""
+    return int(np.count_nonzero(used_inputs(coefs)))
+
+
+def n_active_units(coefs):
+    """Number of units per hidden layer that connect input to output."""
+    return [int(np.count_nonzero(mask)) for mask in active_units(coefs)]
+
+
 def _reached(coefs):
     """Per hidden layer, the units a non-zero path from an input reaches."""
     reached, previous = [], used_inputs(coefs)
