@@ -21,7 +21,7 @@ extensions = [
 autosummary_generate = True
 autodoc_default_options = {"members": False, "inherited-members": False}
 numpydoc_show_class_members = True
-numpydoc_show_inherited_class_members = False
+numpydoc_show_inherited_class_members = True
 numpydoc_class_members_toctree = False
 # numpydoc validates every documented object during the build (a warning,
 # hence an error under -W); tests/test_docstrings.py applies the same rules.

@@ -170,7 +170,7 @@ _ATTRIBUTES = {
     n_nonzero_weights_ : int
         Number of connection weights that are not zero.
 
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (`n_features_in_`,)
         The L2 norm of each input's outgoing weights (each row of
         ``coefs_[0]``), normalised to sum to 1 (all zero if every row is
         zero). It is exactly 0 for an input the network no longer uses, so

@@ -37,6 +37,13 @@ INVENTORIES = {
             "py:class",
             "modules/generated/sklearn.preprocessing.StandardScaler.html#$",
         ),
+        "sklearn.feature_selection.SelectFromModel": (
+            "py:class",
+            "modules/generated/sklearn.feature_selection.SelectFromModel.html#$",
+        ),
+        # Labels that the inherited score() docstrings refer to.
+        "accuracy_score": ("std:label", "modules/model_evaluation.html#accuracy-score"),
+        "r2_score": ("std:label", "modules/model_evaluation.html#r2-score"),
         "random_state": ("std:term", "glossary.html#term-random_state"),
         "warm_start": ("std:term", "glossary.html#term-warm_start"),
         "fit": ("std:term", "glossary.html#term-fit"),
