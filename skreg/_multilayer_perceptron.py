@@ -60,11 +60,18 @@ def _rollback_on_error(estimator):
     warm start or partial_fit leaves the previous model exactly as it was.
     """
     saved = dict(vars(estimator))
+    # A RandomState passed as random_state is shared, not copied: its draws
+    # in the failed call are undone too, so that continued training matches
+    # a model that never saw the failure.
+    rng = saved.get("random_state")
+    rng_state = rng.get_state() if isinstance(rng, np.random.RandomState) else None
     try:
         yield
     except BaseException:
         vars(estimator).clear()
         vars(estimator).update(saved)
+        if rng_state is not None:
+            rng.set_state(rng_state)
         raise
 
 
@@ -493,6 +500,17 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                 "The validation set is too small for early_stopping. Increase "
                 "validation_fraction or the number of samples."
             )
+        for part, weights in (("training", sw_train), ("validation", sw_val)):
+            if weights is not None and not weights.sum() > 0:
+                raise ValueError(
+                    f"early_stopping's random split left the {part} part "
+                    f"({len(weights)} samples) with only zero sample weights, "
+                    "so it cannot be "
+                    + ("trained on" if part == "training" else "scored")
+                    + ". Give more samples a positive weight, change "
+                    "validation_fraction or random_state, or set "
+                    "early_stopping=False."
+                )
         return X_train, Y_train, sw_train, X_val, self._decode(Y_val), sw_val
 
     # Prediction ------------------------------------------------------------

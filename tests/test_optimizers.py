@@ -136,6 +136,21 @@ def test_adam_flushes_subnormal_moments_at_epoch_end():
     assert np.all(adam.v > 0)  # v decays slower: still normal, left alone
 
 
+def test_sgd_flushes_subnormal_velocity_at_epoch_end():
+    theta = np.ones(4, dtype=np.float32)
+    sgd = SGD(theta, 1e-3, momentum=0.9)
+    sgd.step(theta, np.ones(4, dtype=np.float32), L2(0.0), 3)
+    zero = np.zeros(4, dtype=np.float32)
+    for _ in range(900):  # 0.9**900 * 1e-3 is below float32's smallest normal
+        sgd.step(theta, zero, L2(0.0), 3)
+    v = sgd.velocity
+    assert np.any((v != 0) & (np.abs(v) < np.finfo(np.float32).tiny))
+    before = theta.copy()
+    sgd.iteration_ends(0)
+    assert_array_equal(sgd.velocity, 0.0)
+    assert_array_equal(theta, before)
+
+
 @pytest.mark.parametrize("Optimizer", [SGD, Adam])
 def test_pickled_optimizer_drops_scratch_and_continues_identically(Optimizer):
     import pickle
