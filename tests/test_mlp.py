@@ -342,6 +342,28 @@ def test_failed_warm_start_leaves_the_model_intact(Estimator, X, y):
     assert_array_equal(est.predict(X), predictions)
 
 
+def test_failed_warm_start_rewinds_a_random_state_instance():
+    """Continued training after a failure equals training that never failed."""
+
+    def fit_twice(fail_between):
+        est = _fit(
+            MLPRegularizedClassifier, X_clf, y_clf, solver="sgd", max_iter=3,
+            random_state=np.random.RandomState(0),
+        )  # fmt: skip
+        est.set_params(warm_start=True)
+        if fail_between:
+            est.set_params(learning_rate_init=1e8)
+            with pytest.raises(ValueError, match="Training diverged"):
+                est.fit(X_clf * _OVERFLOW, y_clf)
+            est.set_params(learning_rate_init=0.001)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return est.fit(X_clf, y_clf)
+
+    for a, b in zip(fit_twice(False).coefs_, fit_twice(True).coefs_, strict=True):
+        assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
 def test_failed_partial_fit_leaves_the_model_intact(Estimator, X, y):
     kwargs = {"classes": np.unique(y)} if Estimator is MLPRegularizedClassifier else {}
@@ -418,3 +440,20 @@ def test_sample_weight_zero_is_removal_for_full_batch_adam():
     weighted.fit(X_clf, y_clf, sample_weight=w)
     removed = _fit(MLPRegularizedClassifier, X_clf[50:], y_clf[50:], **kwargs)
     assert_allclose(weighted.predict_proba(X_clf), removed.predict_proba(X_clf))
+
+
+@pytest.mark.parametrize(
+    "validation_fraction, part", [(0.1, "validation"), (0.9, "training")]
+)
+def test_early_stopping_split_without_weight_names_the_part(validation_fraction, part):
+    """One positively weighted sample lands in one part of the split; the other
+    part has nothing to train on or to score with, and the error says which."""
+    w = np.zeros(150)
+    w[0] = 1.0
+    est = MLPRegularizedClassifier(
+        early_stopping=True, validation_fraction=validation_fraction,
+        random_state=0,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match=f"left the {part} part"):
+        est.fit(X_clf, y_clf, sample_weight=w)
+    assert not hasattr(est, "coefs_")
