@@ -942,6 +942,10 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
             The probability of each class, in the order of ``classes_``.
         """
         output = self._forward(X)
+        if len(self.classes_) == 1:
+            # One class seen in fit: it is certain, and the columns must
+            # match classes_ (scikit-learn's MLP returns two columns here).
+            return np.ones((output.shape[0], 1), dtype=output.dtype)
         if output.shape[1] == 1:
             return np.hstack([1 - output, output])
         return output

@@ -457,3 +457,14 @@ def test_early_stopping_split_without_weight_names_the_part(validation_fraction,
     with pytest.raises(ValueError, match=f"left the {part} part"):
         est.fit(X_clf, y_clf, sample_weight=w)
     assert not hasattr(est, "coefs_")
+
+
+def test_one_class_predicts_it_with_probability_one():
+    y = np.full(X_clf.shape[0], 7)
+    est = _fit(MLPRegularizedClassifier, X_clf, y, max_iter=5)
+    assert_array_equal(est.classes_, [7])
+    assert_array_equal(est.predict(X_clf), 7)
+    proba = est.predict_proba(X_clf)
+    assert proba.shape == (X_clf.shape[0], 1)
+    assert_array_equal(proba, 1.0)
+    assert_array_equal(est.predict_log_proba(X_clf), 0.0)
