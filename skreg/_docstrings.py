@@ -135,6 +135,11 @@ _ATTRIBUTES = {
     t_ : int
         Number of training samples seen by the stochastic solvers.
 
+    diverged_ : bool
+        Whether the last fit diverged and ``early_stopping`` kept the weights
+        with the best validation score instead (with a ConvergenceWarning).
+        Without early stopping, divergence raises a ValueError.
+
     coefs_ : list of ndarray of shape (n_layers - 1,)
         The ith element is the weight matrix of layer i, of shape
         ``(units of layer i, units of layer i + 1)``.

@@ -82,8 +82,12 @@ def _describe_structure(coefs):
     )
 
 
+class _TrainingDiverged(ValueError):
+    """Raised when training diverges; early stopping may recover from it."""
+
+
 def _diverged(what):
-    return ValueError(
+    return _TrainingDiverged(
         f"Training diverged {what}. Lower "
         "learning_rate_init, standardize the inputs (e.g. with StandardScaler) "
         "or increase alpha. The previous model, if any, was left unchanged."
@@ -316,6 +320,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             "best_loss_": min(loss_curve, default=objective),
             "validation_scores_": None,
             "best_validation_score_": None,
+            "diverged_": False,
         }
 
     def _previous_curve(self):
@@ -382,7 +387,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             no_improvement = getattr(self, "_no_improvement_count", 0)
         else:
             best_loss, no_improvement = np.inf, 0
-        best_score, best_theta = -np.inf, None
+        best_score, best_theta, best_epoch, diverged = -np.inf, None, 0, False
 
         nw = n_weights(layer_units)
         grad = np.empty_like(theta)
@@ -439,6 +444,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                     improved = score >= best_score + self.tol
                     if score > best_score:
                         best_score, best_theta = score, theta.copy()
+                        best_epoch = n_iter
                 else:
                     improved = current <= best_loss - self.tol
                     best_loss = min(best_loss, current)
@@ -470,6 +476,21 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             warnings.warn("Training interrupted by user.", stacklevel=3)
             if n_iter == 0:
                 raise  # nothing was trained: roll back
+        except _TrainingDiverged as error:
+            if best_theta is None:
+                raise
+            # The validation set already chose a real model: keep it, as
+            # scikit-learn's MLP does, rather than discard the whole fit.
+            cause = str(error).split(". ")[0]
+            warnings.warn(
+                f"{cause}. early_stopping kept the weights of epoch {best_epoch}, "
+                f"the best on the validation set (score {best_score:.4g}); "
+                "diverged_ is True. Lower learning_rate_init or standardize "
+                "the inputs to train further.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+            diverged = True
 
         if best_theta is not None:
             theta[:] = best_theta
@@ -481,6 +502,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             "best_loss_": None if self.early_stopping else best_loss,
             "validation_scores_": validation_scores if self.early_stopping else None,
             "best_validation_score_": best_score if self.early_stopping else None,
+            "diverged_": diverged,
             "_no_improvement_count": no_improvement,
             "_optimizer": optimizer,
         }

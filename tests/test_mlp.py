@@ -468,3 +468,21 @@ def test_one_class_predicts_it_with_probability_one():
     assert proba.shape == (X_clf.shape[0], 1)
     assert_array_equal(proba, 1.0)
     assert_array_equal(est.predict_log_proba(X_clf), 0.0)
+
+
+def test_divergence_under_early_stopping_keeps_the_best_validated_weights():
+    """scikit-learn's test_mlp_diverging_loss: the validation set already
+    chose a real model, so keep it and warn; without early stopping, raise."""
+    params = dict(
+        hidden_layer_sizes=100, activation="identity", solver="sgd",
+        learning_rate_init=1.0, max_iter=20, random_state=0,
+    )  # fmt: skip
+    est = MLPRegularizedRegressor(early_stopping=True, **params)
+    with pytest.warns(ConvergenceWarning, match="early_stopping kept the weights"):
+        est.fit(X_reg, y_reg)
+    assert est.diverged_
+    assert np.all(np.isfinite(est.predict(X_reg)))
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    with pytest.raises(ValueError, match="Training diverged"):
+        MLPRegularizedRegressor(**params).fit(X_reg, y_reg)
+    assert not _fit(MLPRegularizedRegressor, X_reg, y_reg).diverged_
