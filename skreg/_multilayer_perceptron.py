@@ -232,8 +232,13 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-            if not sample_weight.sum() > 0:
+            peak = sample_weight.max(initial=0)
+            if not peak > 0:
                 raise ValueError("sample_weight must have a positive sum.")
+            # The data loss is a weighted mean, so scaling the weights changes
+            # nothing; near the dtype's range their sums would overflow.
+            if peak * sample_weight.shape[0] > np.finfo(X.dtype).max ** 0.5:
+                sample_weight = sample_weight / peak
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
         penalty = make_penalty(
             self.penalty, self.alpha, self.penalty_groups, layer_units
@@ -258,6 +263,17 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                 )
             # A fresh copy: the fitted arrays stay untouched until the commit.
             theta = pack(self.coefs_, self.intercepts_, X.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            initial_penalty = penalty.value(theta[: n_weights(layer_units)])
+        # Beyond sqrt(max), the products of the solvers' updates (Adam's
+        # squared gradients, L-BFGS's curvature pairs) overflow.
+        if not initial_penalty < np.finfo(X.dtype).max ** 0.5:
+            raise ValueError(
+                f"alpha={self.alpha!r} is so large that the penalty of the "
+                f"initial weights is {initial_penalty:.3g}, beyond what "
+                f"{X.dtype} arithmetic can take steps on. Use a smaller alpha: "
+                "one that zeroes every weight is far below this."
+            )
 
         # Overflow is detected below and reported as divergence, with advice;
         # numpy's own RuntimeWarnings would only add noise before it.
@@ -1139,6 +1155,16 @@ class MLPRegularizedRegressor(RegressorMixin, _BaseMLPRegularized):
                 "loss='poisson' requires non-negative targets y; got a minimum "
                 f"of {y.min()}."
             )
+        largest = float(np.max(np.abs(y), initial=0))
+        if self.loss == "squared_error" and largest >= np.finfo(X.dtype).max ** 0.5:
+            raise ValueError(
+                f"y has values up to {largest:.3g}, whose squares overflow "
+                f"{X.dtype}, the dtype of X, so the squared error cannot be "
+                "computed. "
+                + ("Pass X as float64, or scale y" if X.dtype == np.float32
+                   else "Scale y")
+                + " (e.g. with TransformedTargetRegressor and StandardScaler)."
+            )  # fmt: skip
         return X, y.reshape(y.shape[0], -1).astype(X.dtype, copy=False)
 
     def _loss_name(self):

@@ -486,3 +486,31 @@ def test_divergence_under_early_stopping_keeps_the_best_validated_weights():
     with pytest.raises(ValueError, match="Training diverged"):
         MLPRegularizedRegressor(**params).fit(X_reg, y_reg)
     assert not _fit(MLPRegularizedRegressor, X_reg, y_reg).diverged_
+
+
+@pytest.mark.parametrize("dtype, scale", [(np.float32, 1e20), (np.float64, 1e160)])
+def test_target_whose_squares_overflow_names_the_dtype(dtype, scale):
+    est = MLPRegularizedRegressor(max_iter=2)
+    fix = "Pass X as float64" if dtype == np.float32 else "Scale y"
+    with pytest.raises(ValueError, match=f"squares overflow {np.dtype(dtype)}.*{fix}"):
+        est.fit(X_reg.astype(dtype), y_reg * scale)
+
+
+@pytest.mark.parametrize("dtype, weight", [(np.float32, 1e37), (np.float64, 1e307)])
+def test_huge_sample_weights_are_a_scale_not_a_divergence(dtype, weight):
+    """The loss is a weighted mean: weights near the dtype's range fit the
+    same model as the same weights scaled down."""
+    X = X_clf.astype(dtype)
+    w = np.ones(X.shape[0])
+    w[::2] = 3.0
+    common = dict(solver="sgd", max_iter=5, shuffle=False)
+    small = _fit(MLPRegularizedClassifier, X, y_clf, **common)
+    small.fit(X, y_clf, sample_weight=w)
+    huge = _fit(MLPRegularizedClassifier, X, y_clf, **common)
+    huge.fit(X, y_clf, sample_weight=w * (weight / 3.0))
+    assert_allclose(huge.predict_proba(X), small.predict_proba(X), rtol=1e-4)
+
+
+def test_overflowing_alpha_says_to_lower_alpha():
+    with pytest.raises(ValueError, match="alpha=1e.300 is so large.*smaller alpha"):
+        MLPRegularizedRegressor(solver="lbfgs", alpha=1e300).fit(X_reg, y_reg)
