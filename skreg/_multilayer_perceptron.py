@@ -94,6 +94,28 @@ def _diverged(what):
     )
 
 
+# A finite blow-up: the objective this many times its first-epoch value within
+# one call to fit, or a weight past max ** 0.25 (then a product of two weights
+# and an activation of the same size is near overflow).
+_BLOW_UP_FACTOR = 1e6
+
+
+def _check_blow_up(weights, loss, first_loss, epoch):
+    limit = np.finfo(weights.dtype).max ** 0.25
+    largest = float(np.max(np.abs(weights), initial=0))
+    if largest > limit:
+        raise _diverged(
+            f"in epoch {epoch}: a weight reached {largest:.3g}, past the "
+            f"{limit:.3g} that {weights.dtype} products can take"
+        )
+    # The floor of 1 keeps a near-zero first loss from making noise an alarm.
+    if loss > max(_BLOW_UP_FACTOR * first_loss, 1.0):
+        raise _diverged(
+            f"in epoch {epoch}: the loss rose to {loss:.3g}, over "
+            f"{_BLOW_UP_FACTOR:g} times its first-epoch {first_loss:.3g}"
+        )
+
+
 class _BaseMLPRegularized(BaseEstimator, ABC):
     """Shared training logic; use the classifier or the regressor."""
 
@@ -404,6 +426,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         else:
             best_loss, no_improvement = np.inf, 0
         best_score, best_theta, best_epoch, diverged = -np.inf, None, 0, False
+        first_loss = None
 
         nw = n_weights(layer_units)
         grad = np.empty_like(theta)
@@ -443,6 +466,9 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                 current = epoch_loss / epoch_weight + penalty.value(theta[:nw])
                 if not np.isfinite(current):
                     raise _diverged(f"in epoch {n_iter}: the loss became {current}")
+                if first_loss is None:
+                    first_loss = current
+                _check_blow_up(theta[:nw], current, first_loss, n_iter)
                 loss_curve.append(current)
                 if self.verbose:
                     print(

@@ -514,3 +514,43 @@ def test_huge_sample_weights_are_a_scale_not_a_divergence(dtype, weight):
 def test_overflowing_alpha_says_to_lower_alpha():
     with pytest.raises(ValueError, match="alpha=1e.300 is so large.*smaller alpha"):
         MLPRegularizedRegressor(solver="lbfgs", alpha=1e300).fit(X_reg, y_reg)
+
+
+def test_finite_blow_up_is_divergence():
+    """Issue 10's case: the loss went from 6.8e41 to 3.6e135 and the fit
+    returned silently, with weights of 2.3e69 and chance accuracy."""
+    rng = np.random.RandomState(0)
+    X = (rng.randn(40, 29) > 0).astype(float)
+    y = np.random.RandomState(0).randint(3, size=40)
+    est = MLPRegularizedClassifier(
+        hidden_layer_sizes=5, activation="identity", solver="sgd", batch_size=1,
+        momentum=0.5, learning_rate_init=1.4, max_iter=12, n_iter_no_change=1,
+        random_state=0,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="Training diverged in epoch"):
+        est.fit(X, y)
+    assert not hasattr(est, "coefs_")
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("learning_rate_init", [1e-3, 1e-2, 1e-1])
+def test_healthy_fits_never_trip_the_blow_up_rule(solver, dtype, learning_rate_init):
+    """Standardized data, sane learning rates, every penalty: no false alarm."""
+    X_bc, y_bc = load_breast_cancer(return_X_y=True)
+    X_bc = StandardScaler().fit_transform(X_bc).astype(dtype)
+    for Estimator, X, y in [*ESTIMATORS, (MLPRegularizedClassifier, X_bc, y_bc)]:
+        for penalty in ("l0", "l1", "l2"):
+            est = _fit(
+                Estimator, X.astype(dtype), y, solver=solver, penalty=penalty,
+                learning_rate_init=learning_rate_init, max_iter=30,
+            )  # fmt: skip
+            assert np.all(np.isfinite(est.predict(X.astype(dtype))))
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_unscaled_inputs_blow_up_is_divergence(Estimator, X, y):
+    """Inputs around 1e6 with sgd gave loss_ = 1.9e253 and a mere warning."""
+    est = Estimator(solver="sgd", learning_rate_init=0.01, random_state=0)
+    with pytest.raises(ValueError, match="Training diverged.*standardize"):
+        est.fit(X * 1e6, y)
