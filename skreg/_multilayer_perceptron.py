@@ -551,12 +551,20 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
 
     def _split_validation(self, X, Y, sample_weight, rng):
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-        parts = train_test_split(
-            *arrays,
-            random_state=rng,
-            test_size=self.validation_fraction,
-            stratify=self._stratify(Y),
-        )
+        try:
+            parts = train_test_split(
+                *arrays,
+                random_state=rng,
+                test_size=self.validation_fraction,
+                stratify=self._stratify(Y),
+            )
+        except ValueError as error:
+            raise ValueError(
+                "early_stopping could not split off a validation set with "
+                f"every class in both parts ({error}). Increase "
+                "validation_fraction or the samples per class, or set "
+                "early_stopping=False."
+            ) from error
         X_train, X_val, Y_train, Y_val = parts[:4]
         sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
         if X_val.shape[0] < 2:
