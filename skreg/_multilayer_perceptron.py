@@ -259,7 +259,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                 raise ValueError("sample_weight must have a positive sum.")
             # The data loss is a weighted mean, so scaling the weights changes
             # nothing; near the dtype's range their sums would overflow.
-            if peak * sample_weight.shape[0] > np.finfo(X.dtype).max ** 0.5:
+            if peak > np.finfo(X.dtype).max ** 0.5 / sample_weight.shape[0]:
                 sample_weight = sample_weight / peak
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
         penalty = make_penalty(

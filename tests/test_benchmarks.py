@@ -14,6 +14,7 @@ import pytest
 BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
 
 
+@pytest.mark.benchmark
 @pytest.mark.parametrize("name", ["fit", "predict", "memory", "scaling", "compact"])
 def test_benchmark_script_runs(name, tmp_path):
     out = tmp_path / f"{name}.json"

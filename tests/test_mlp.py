@@ -438,6 +438,7 @@ def test_sample_weight_zero_is_removal_for_full_batch_adam():
     kwargs = dict(batch_size=150, max_iter=20, shuffle=False)
     weighted = _fit(MLPRegularizedClassifier, X_clf, y_clf, **kwargs)
     weighted.fit(X_clf, y_clf, sample_weight=w)
+    kwargs["batch_size"] = 100  # the full batch of what is left
     removed = _fit(MLPRegularizedClassifier, X_clf[50:], y_clf[50:], **kwargs)
     assert_allclose(weighted.predict_proba(X_clf), removed.predict_proba(X_clf))
 
