@@ -94,13 +94,13 @@ def _diverged(what):
     )
 
 
-# A finite blow-up: the objective this many times its first-epoch value within
-# one call to fit, or a weight past max ** 0.25 (then a product of two weights
-# and an activation of the same size is near overflow).
+# A finite blow-up: the objective this many times its value before the first
+# step of a call to fit or partial_fit, or a weight past max ** 0.25 (then a
+# product of two weights and an activation of the same size nears overflow).
 _BLOW_UP_FACTOR = 1e6
 
 
-def _check_blow_up(weights, loss, first_loss, epoch):
+def _check_blow_up(weights, loss, start_loss, epoch):
     limit = np.finfo(weights.dtype).max ** 0.25
     largest = float(np.max(np.abs(weights), initial=0))
     if largest > limit:
@@ -108,11 +108,11 @@ def _check_blow_up(weights, loss, first_loss, epoch):
             f"in epoch {epoch}: a weight reached {largest:.3g}, past the "
             f"{limit:.3g} that {weights.dtype} products can take"
         )
-    # The floor of 1 keeps a near-zero first loss from making noise an alarm.
-    if loss > max(_BLOW_UP_FACTOR * first_loss, 1.0):
+    # The floor of 1 keeps a near-zero start from making noise an alarm.
+    if loss > max(_BLOW_UP_FACTOR * start_loss, 1.0):
         raise _diverged(
             f"in epoch {epoch}: the loss rose to {loss:.3g}, over "
-            f"{_BLOW_UP_FACTOR:g} times its first-epoch {first_loss:.3g}"
+            f"{_BLOW_UP_FACTOR:g} times its {start_loss:.3g} before the first step"
         )
 
 
@@ -426,11 +426,19 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         else:
             best_loss, no_improvement = np.inf, 0
         best_score, best_theta, best_epoch, diverged = -np.inf, None, 0, False
-        first_loss = None
-
         nw = n_weights(layer_units)
         grad = np.empty_like(theta)
         params, grads = unpack(theta, layer_units), unpack(grad, layer_units)
+        # The objective before any step, on up to 256 rows (one minibatch
+        # would be too noisy a yardstick): measured against it, a blow-up in
+        # the first epoch, or in a single partial_fit call, counts too.
+        head = slice(0, min(256, n_samples))
+        start_loss = loss_and_gradient(
+            theta, layer_units, X[head], Y[head],
+            None if sample_weight is None or not sample_weight[head].sum() > 0
+            else sample_weight[head],
+            self.activation, loss,
+        )[0] + penalty.value(theta[:nw])  # fmt: skip
         order = np.arange(n_samples)
         n_iter = 0
         try:
@@ -466,9 +474,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                 current = epoch_loss / epoch_weight + penalty.value(theta[:nw])
                 if not np.isfinite(current):
                     raise _diverged(f"in epoch {n_iter}: the loss became {current}")
-                if first_loss is None:
-                    first_loss = current
-                _check_blow_up(theta[:nw], current, first_loss, n_iter)
+                _check_blow_up(theta[:nw], current, start_loss, n_iter)
                 loss_curve.append(current)
                 if self.verbose:
                     print(

@@ -36,6 +36,8 @@ CLEAR_ERRORS = [
     r"Cannot continue training a network",
     r"warm_start can only be used where `y` has the same classes",
     r"features, but \w+ is expecting",
+    r"`y` has classes not in `self.classes_`",
+    r"partial_fit does not support early_stopping",
     r"early_stopping could not split off a validation set",
 ]
 
@@ -103,14 +105,20 @@ def configurations(draw):
         random_state=seed,
     )
     Estimator = MLPRegularizedClassifier if classifier else MLPRegularizedRegressor
-    return Estimator, params, X, y, sample_weight
+    # partial_fit continues the base model, on labels it may not have seen.
+    method = "fit"
+    if solver != "lbfgs" and draw(st.integers(0, 2)) == 2:
+        method = "partial_fit"
+        if classifier and y.ndim == 1 and draw(st.booleans()):
+            y = np.where(y == 0, 9, y)
+    return Estimator, params, X, y, sample_weight, method
 
 
-def _base_model(Estimator, X, y):
+def _base_model(Estimator, X, y, hidden):
     """A healthy model to start from, on standardized data of X's shape."""
     rng = np.random.RandomState(0)
     X0 = rng.standard_normal(X.shape).astype(X.dtype)
-    est = Estimator(hidden_layer_sizes=(3,), max_iter=3, random_state=0)
+    est = Estimator(hidden_layer_sizes=hidden, max_iter=3, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return est.fit(X0, y)
@@ -130,14 +138,16 @@ def _state(est):
 )
 @given(configurations())
 def test_fit_gives_a_usable_model_or_a_clear_error(config):
-    Estimator, params, X, y, sample_weight = config
-    est = _base_model(Estimator, X, y)
+    Estimator, params, X, y, sample_weight, method = config
+    # Mostly the same architecture, so warm starts and partial_fit continue.
+    hidden = params["hidden_layer_sizes"] if params["random_state"] % 4 else (3,)
+    est = _base_model(Estimator, X, np.where(y == 9, 0, y), hidden)
     est.set_params(**params)
     before = _state(est)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            est.fit(X, y, sample_weight=sample_weight)
+            getattr(est, method)(X, y, sample_weight=sample_weight)
         except (ValueError, TypeError) as error:
             message = str(error)
             known = [p for p in CLEAR_ERRORS if re.search(p, message)]

@@ -555,3 +555,14 @@ def test_unscaled_inputs_blow_up_is_divergence(Estimator, X, y):
     est = Estimator(solver="sgd", learning_rate_init=0.01, random_state=0)
     with pytest.raises(ValueError, match="Training diverged.*standardize"):
         est.fit(X * 1e6, y)
+
+
+def test_a_single_partial_fit_blow_up_is_divergence():
+    """Issue 10: sgd on X ~ 1e30 returned finite weights of 1e55 and
+    predictions of 1e141 from one partial_fit call."""
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 4) * 1e30, rng.randn(30)
+    est = MLPRegularizedRegressor(solver="sgd", random_state=0)
+    with pytest.raises(ValueError, match="Training diverged in epoch 1"):
+        est.partial_fit(X, y)
+    assert not hasattr(est, "coefs_")
