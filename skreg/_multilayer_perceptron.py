@@ -578,16 +578,17 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                 "The validation set is too small for early_stopping. Increase "
                 "validation_fraction or the number of samples."
             )
-        for part, weights in (("training", sw_train), ("validation", sw_val)):
+        for part, use, weights in (
+            ("training", "trained on", sw_train),
+            ("validation", "scored", sw_val),
+        ):
             if weights is not None and not weights.sum() > 0:
                 raise ValueError(
                     f"early_stopping's random split left the {part} part "
                     f"({len(weights)} samples) with only zero sample weights, "
-                    "so it cannot be "
-                    + ("trained on" if part == "training" else "scored")
-                    + ". Give more samples a positive weight, change "
-                    "validation_fraction or random_state, or set "
-                    "early_stopping=False."
+                    f"so it cannot be {use}. Give more samples a positive "
+                    "weight, change validation_fraction or random_state, or "
+                    "set early_stopping=False."
                 )
         return X_train, Y_train, sw_train, X_val, self._decode(Y_val), sw_val
 
@@ -1195,16 +1196,18 @@ class MLPRegularizedRegressor(RegressorMixin, _BaseMLPRegularized):
                 "loss='poisson' requires non-negative targets y; got a minimum "
                 f"of {y.min()}."
             )
-        largest = float(np.max(np.abs(y), initial=0))
-        if self.loss == "squared_error" and largest >= np.finfo(X.dtype).max ** 0.5:
-            raise ValueError(
-                f"y has values up to {largest:.3g}, whose squares overflow "
-                f"{X.dtype}, the dtype of X, so the squared error cannot be "
-                "computed. "
-                + ("Pass X as float64, or scale y" if X.dtype == np.float32
-                   else "Scale y")
-                + " (e.g. with TransformedTargetRegressor and StandardScaler)."
-            )  # fmt: skip
+        if self.loss == "squared_error":
+            largest = float(np.max(np.abs(y), initial=0))
+            if largest >= np.finfo(X.dtype).max ** 0.5:
+                fix = "Pass X as float64, or scale y"
+                if X.dtype == np.float64:
+                    fix = "Scale y"
+                raise ValueError(
+                    f"y has values up to {largest:.3g}, whose squares overflow "
+                    f"{X.dtype}, the dtype of X, so the squared error cannot be "
+                    f"computed. {fix} (e.g. with TransformedTargetRegressor and "
+                    "StandardScaler)."
+                )
         return X, y.reshape(y.shape[0], -1).astype(X.dtype, copy=False)
 
     def _loss_name(self):
