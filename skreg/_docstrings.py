@@ -78,9 +78,10 @@ _PARAMS = {
     "tol": """tol : float, default=1e-4
         Tolerance. Stochastic solvers stop (or, with 'adaptive', lower the
         learning rate) when the objective or the validation score fails to
-        improve by ``tol`` for ``n_iter_no_change`` consecutive epochs;
-        'lbfgs' stops when the largest projected gradient component is below
-        ``tol``.""",
+        improve by ``tol`` for ``n_iter_no_change`` consecutive epochs, and
+        their final phase (``polish``) when a step moves no parameter by more
+        than ``tol`` times the largest one; 'lbfgs' stops when the largest
+        projected gradient component is below ``tol``.""",
     "verbose": """verbose : bool, default=False
         Whether to print progress messages to stdout.""",
     "warm_start": """warm_start : bool, default=False
@@ -109,13 +110,30 @@ _PARAMS = {
         and 'adam').""",
     "max_fun": """max_fun : int, default=15000
         Maximum number of loss evaluations of 'lbfgs'.""",
+    "polish": """polish : float, default=0.25
+        Budget of the final full-batch phase of 'sgd' and 'adam', relative
+        to the epochs they ran: after the last epoch, at most
+        ``int(polish * n_iter_)`` evaluations of the loss and gradient on the
+        whole training set (each costs less than an epoch) take the weights
+        to a point of the penalized objective, with its exact zeros; the
+        phase stops earlier once a step moves no parameter by more than
+        ``tol`` times the largest one. A stochastic solver with a constant
+        step only hovers around that point, and which weights it leaves at
+        zero depends on the learning rate. The phase runs L-BFGS for 'l2'
+        and 'l1' (what ``solver='lbfgs'`` runs, here started from the
+        stochastic solution) and proximal gradient for 'l0' and grouped
+        penalties. 0 turns it off. It never runs in :meth:`partial_fit`.
+        With ``early_stopping`` it starts from the weights the validation
+        set chose and is kept only if their validation score does not drop.
+        See the user guide.""",
 }
 
 _ATTRIBUTES = {
     "fitted": """loss_ : float
         Objective at the end of training: mean data loss plus
-        ``alpha * R(W)``. For the stochastic solvers the data part is the
-        (weighted) mean over the last epoch's minibatches.
+        ``alpha * R(W)``. For the stochastic solvers without a final phase
+        (``polish``) the data part is the (weighted) mean over the last
+        epoch's minibatches; with one it is exact at the fitted weights.
 
     best_loss_ : float or None
         Smallest ``loss_curve_`` value of the last call to fit; None with
@@ -123,7 +141,9 @@ _ATTRIBUTES = {
 
     loss_curve_ : list of float
         Objective after each epoch (stochastic solvers) or each iteration
-        ('lbfgs'). Extended, not reset, by ``warm_start`` and ``partial_fit``.
+        ('lbfgs'), then after each step of the final phase of the stochastic
+        solvers (the last ``n_polish_iter_`` values). Extended, not reset, by
+        ``warm_start`` and ``partial_fit``.
 
     validation_scores_ : list of float or None
         Score on the held-out set after each epoch with ``early_stopping``,
@@ -155,7 +175,13 @@ _ATTRIBUTES = {
         has feature names that are all strings.
 
     n_iter_ : int
-        Number of iterations the solver ran in the last call to fit.
+        Number of iterations the solver ran in the last call to fit: epochs
+        for 'sgd' and 'adam', not counting the final phase.
+
+    n_polish_iter_ : int
+        Number of steps of the final full-batch phase of 'sgd' and 'adam' in
+        the last call to fit (see ``polish``); 0 if it did not run or, with
+        ``early_stopping``, was not kept. Not set by 'lbfgs'.
 
     n_layers_ : int
         Number of layers, input and output included.

@@ -199,6 +199,10 @@ class Adam(_StochasticOptimizer):
         penalty.prox(w, eta[:n_weights], out=w)
 
 
+class _OutOfEvaluations(Exception):
+    """Raised inside L-BFGS's objective once its evaluation budget is spent."""
+
+
 class LBFGS:
     """Full-batch L-BFGS-B on the penalized objective.
 
@@ -209,13 +213,24 @@ class LBFGS:
     and weights with both at their bound are exactly zero.
     """
 
+    name = "L-BFGS"
     required_penalty_methods = (("gradient",), ("orthant_gradient",))
 
-    def __init__(self, max_iter=200, max_fun=15000, tol=1e-4, verbose=False):
+    def __init__(
+        self,
+        max_iter=200,
+        max_fun=15000,
+        tol=1e-4,
+        verbose=False,
+        xtol=None,
+        warn=True,
+    ):
         self.max_iter = max_iter
         self.max_fun = max_fun
         self.tol = tol
         self.verbose = verbose
+        self.xtol = xtol
+        self.warn = warn
 
     def minimize(self, fun, theta0, penalty, n_weights):
         """Minimise ``fun(theta)[0] + penalty.value(theta[:n_weights])``.
@@ -256,61 +271,202 @@ class LBFGS:
                 return z
             return np.concatenate([z[:nw] - z[nw : 2 * nw], z[2 * nw :]])
 
+        def true_objective(z, value):
+            # The split prices p + n; the penalty of w = p - n may be less
+            # where both parts are non-zero.
+            if not split:
+                return value
+            p, n = z[:nw], z[nw : 2 * nw]
+            return value + penalty.value(p - n) - penalty.value(p) - penalty.value(n)
+
+        # The last point L-BFGS accepted, to return when the evaluation
+        # budget runs out inside a line search (scipy checks maxfun only
+        # between iterations, and overran it by one in a polish of 20).
+        last = {"z": z0, "fun": None}
+        n_fun = [0]
+
         def objective(z):
+            if n_fun[0] >= self.max_fun:
+                raise _OutOfEvaluations
+            n_fun[0] += 1
             theta = to_theta(z)
             loss, grad = fun(theta)
             if not split:
                 w = theta[:nw]
                 grad[:nw] += penalty.gradient(w)
-                return loss + penalty.value(w), grad.astype(np.float64)
-            p, n = z[:nw], z[nw : 2 * nw]
-            g = np.empty(z.size)
-            g[:nw] = grad[:nw] + penalty.orthant_gradient(p)
-            g[nw : 2 * nw] = penalty.orthant_gradient(n) - grad[:nw]
-            g[2 * nw :] = grad[nw:]
-            return loss + penalty.value(p) + penalty.value(n), g
+                value, g = loss + penalty.value(w), grad.astype(np.float64)
+            else:
+                p, n = z[:nw], z[nw : 2 * nw]
+                g = np.empty(z.size)
+                g[:nw] = grad[:nw] + penalty.orthant_gradient(p)
+                g[nw : 2 * nw] = penalty.orthant_gradient(n) - grad[:nw]
+                g[2 * nw :] = grad[nw:]
+                value = loss + penalty.value(p) + penalty.value(n)
+            if last["fun"] is None:
+                last["fun"] = value  # at z0
+            return value, g
 
         loss_curve = []
 
         def callback(intermediate_result):
-            loss_curve.append(float(intermediate_result.fun))
+            z = intermediate_result.x
+            move = float(np.max(np.abs(z - last["z"])))
+            last["z"], last["fun"] = z.copy(), float(intermediate_result.fun)
+            loss_curve.append(true_objective(z, last["fun"]))
             if self.verbose:
                 print(f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8f}")
+            # A quasi-Newton step estimates the distance to the optimum.
+            if self.xtol is not None and move <= self.xtol * float(np.max(np.abs(z))):
+                raise StopIteration
 
-        result = scipy.optimize.minimize(
-            objective,
-            z0.astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            bounds=bounds,
-            callback=callback,
-            options={
-                "maxfun": self.max_fun,
-                "maxiter": self.max_iter,
-                "gtol": self.tol,
-                # scipy's default also stops when f decreases by under 2e-9
-                # relative in one iteration, which the L1 split does long
-                # before the optimum (7e-4 above it on breast cancer, one
-                # non-zero too many). tol is documented as the only rule.
-                "ftol": 0.0,
-            },
-        )
-        n_iter = min(result.nit, self.max_iter)
-        if result.status != 0:
+        try:
+            result = scipy.optimize.minimize(
+                objective,
+                z0.astype(np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                bounds=bounds,
+                callback=callback,
+                options={
+                    "maxfun": self.max_fun,
+                    "maxiter": self.max_iter,
+                    "gtol": self.tol,
+                    # scipy's default also stops when f decreases by under
+                    # 2e-9 relative in one iteration, which the L1 split does
+                    # long before the optimum (7e-4 above it on breast
+                    # cancer, one non-zero too many). tol is documented as
+                    # the only rule.
+                    "ftol": 0.0,
+                },
+            )
+            z, value, status, message = (
+                result.x,
+                result.fun,
+                result.status,
+                result.message,
+            )
+            n_iter = min(result.nit, self.max_iter)
+        except _OutOfEvaluations:
+            z, value, n_iter = last["z"], last["fun"], len(loss_curve)
+            status, message = 1, "the evaluation budget ran out in a line search"
+        # 99: the callback's xtol test stopped it, which is convergence.
+        self.converged_ = status in (0, 99)
+        if not self.converged_ and self.warn:
             warnings.warn(
                 f"lbfgs failed to converge after {n_iter} iteration(s) "
-                f"(status={result.status}): {result.message}. Increase max_iter "
+                f"(status={status}): {message}. Increase max_iter "
                 "or max_fun, or scale the data, e.g. with StandardScaler.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        objective = float(result.fun)
-        if split:
-            # result.fun prices p + n; the penalty of w = p - n may be less
-            # where both parts are non-zero.
-            p, n = result.x[:nw], result.x[nw : 2 * nw]
-            objective += penalty.value(p - n) - penalty.value(p) - penalty.value(n)
-        return to_theta(result.x), n_iter, loss_curve, objective
+        return to_theta(z), n_iter, loss_curve, true_objective(z, float(value))
+
+
+class ProximalGradient:
+    """Full-batch proximal gradient with Barzilai-Borwein steps (SpaRSA).
+
+    Each iteration takes ``theta - s * grad`` and applies the penalty's prox
+    with the scalar step ``s`` to the weights. ``s`` is the Barzilai-Borwein
+    step ``<dx, dx> / <dx, dg>`` of the last move, and a non-monotone line
+    search halves it until the objective is below the largest of the last
+    ``memory`` ones by a sufficient decrease (Wright, Nowak & Figueiredo,
+    IEEE Trans. Signal Process. 2009). It only needs the penalty's ``prox``
+    and ``value``, so every penalty works, and on a convex problem it
+    identifies the optimum's zeros in finitely many steps, which a stochastic
+    proximal method does not.
+
+    It stops after ``max_fun`` evaluations of ``fun``, or when the gradient
+    mapping ``G = (theta - theta_next) / s`` is small enough that a step of
+    the longest size accepted so far would move no parameter by more than
+    ``tol`` times the largest parameter. Barzilai-Borwein steps range over the
+    inverse curvatures of the problem, so that longest step approaches one
+    over the smallest curvature, and the test bounds the relative distance to
+    the optimum where the problem is strongly convex.
+    """
+
+    name = "proximal gradient"
+    required_penalty_methods = (("prox", "value"),)
+
+    def __init__(self, max_fun=100, tol=1e-4, memory=5):
+        self.max_fun = max_fun
+        self.tol = tol
+        self.memory = memory
+
+    def minimize(self, fun, theta0, penalty, n_weights):
+        """Minimise ``fun(theta)[0] + penalty.value(theta[:n_weights])``.
+
+        Parameters and returns as :meth:`LBFGS.minimize`, with ``n_iter`` the
+        number of steps taken. The returned objective is never above the
+        starting one: every accepted step is below the largest of the last
+        ``memory`` objectives, which starts at the first.
+        """
+        nw = n_weights
+        theta = theta0.copy()
+        loss, grad = fun(theta)
+        n_fun = 1
+        objective = loss + penalty.value(theta[:nw])
+        history, loss_curve = [objective], []
+        self.n_fun_, self.step_ = n_fun, None
+        norm_g = float(np.linalg.norm(grad))
+        if not norm_g > 0:
+            return theta, 0, loss_curve, objective
+        # A first step that moves the parameters by 1e-3 of their norm: the
+        # line search and the next Barzilai-Borwein step correct its scale.
+        step = 1e-3 * max(float(np.linalg.norm(theta)), 1.0) / norm_g
+        longest = 0.0
+        while n_fun < self.max_fun:
+            reference = max(history[-self.memory :])
+            while n_fun < self.max_fun:
+                candidate = theta - step * grad
+                w = candidate[:nw]
+                penalty.prox(w, step, out=w)
+                move = candidate - theta
+                new_loss, new_grad = fun(candidate)
+                n_fun += 1
+                new_objective = new_loss + penalty.value(w)
+                decrease = 1e-4 / (2 * step) * float(move @ move)
+                if new_objective <= reference - decrease:
+                    break
+                step /= 2
+            else:
+                break  # out of evaluations in the line search
+            longest = max(longest, step)
+            mapping = float(np.max(np.abs(move), initial=0)) / step
+            dg = new_grad - grad
+            theta, grad, objective = candidate, new_grad, new_objective
+            history.append(objective)
+            loss_curve.append(objective)
+            if mapping * longest <= self.tol * float(np.max(np.abs(theta))):
+                break
+            # The long Barzilai-Borwein step: on networks it reached a 35%
+            # lower objective than the short one (<dx, dg> / <dg, dg>) or
+            # their alternation, for the same number of evaluations.
+            self.step_ = step  # of the last move: the fixed-point test's
+            curvature = float(move @ dg)
+            step = float(move @ move) / curvature if curvature > 0 else 2 * step
+        self.n_fun_ = n_fun
+        return theta, len(loss_curve), loss_curve, objective
 
 
 SOLVERS = {"sgd": SGD, "adam": Adam, "lbfgs": LBFGS}
+
+
+def make_polisher(penalty, max_fun, tol):
+    """The full-batch solver that finishes a stochastic fit under ``penalty``.
+
+    L-BFGS for a smooth penalty ('l2'): started near the optimum it needed 5
+    to 25 evaluations on the convex problems of the test suite, against 40 to
+    120 for proximal gradient. Proximal gradient for the others ('l1', 'l0'
+    and the group penalties), which need a prox. L-BFGS on the L1 split
+    would be faster there too, but its active set is chaotic under rounding:
+    scikit-learn's sample-weight check (weights against repeated rows) then
+    differed by 2e-7 relative, over its 1e-7. Both stop after ``max_fun``
+    evaluations, or once a step moves no parameter by more than ``tol``
+    times the largest one.
+    """
+    if callable(getattr(penalty, "gradient", None)):
+        # gtol=0: the step test is the one that bounds the distance to the
+        # optimum; an absolute gradient test at tol stopped 5e-3 (relative)
+        # away from Ridge's coefficients on breast cancer.
+        return LBFGS(max_fun, max_fun, 0.0, xtol=tol, warn=False)
+    return ProximalGradient(max_fun, tol)

@@ -15,7 +15,9 @@ BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
 
 
 @pytest.mark.benchmark
-@pytest.mark.parametrize("name", ["fit", "predict", "memory", "scaling", "compact"])
+@pytest.mark.parametrize(
+    "name", ["fit", "predict", "memory", "scaling", "compact", "frontier"]
+)
 def test_benchmark_script_runs(name, tmp_path):
     out = tmp_path / f"{name}.json"
     subprocess.run(
@@ -26,5 +28,10 @@ def test_benchmark_script_runs(name, tmp_path):
     result = json.loads(out.read_text())
     assert result["benchmark"] == name
     assert result["rows"]
-    # Every script compares against scikit-learn in the same run.
+    if name == "frontier":
+        # Quality, not speed: skreg before and after its final phase.
+        assert all(row["after_nnz"] <= row["before_nnz"] * 2 for row in result["rows"])
+        assert any(row["polish_steps"] > 0 for row in result["rows"])
+        return
+    # Every other script compares against scikit-learn in the same run.
     assert all(row["speedup"] > 0 for row in result["rows"])

@@ -21,8 +21,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
+from skreg import _multilayer_perceptron as _mlp_module
 from skreg._losses import LOSSES
-from skreg._network import loss_and_gradient, pack
+from skreg._network import loss_and_gradient, n_weights, pack
 from skreg.penalties import L0, L1, L2
 
 X_clf, y_clf = make_classification(
@@ -566,3 +567,130 @@ def test_a_single_partial_fit_blow_up_is_divergence():
     with pytest.raises(ValueError, match="Training diverged in epoch 1"):
         est.partial_fit(X, y)
     assert not hasattr(est, "coefs_")
+
+
+# The final full-batch phase (polish) ------------------------------------------
+
+
+def _objective(est, X, y, penalty):
+    """Exact penalized objective of a fitted estimator on (X, y)."""
+    Y = est._validate_input(X, y, incremental=True, reset=False)[1]
+    layer_units = [X.shape[1], *est.hidden_layer_sizes, est.n_outputs_]
+    theta = pack(est.coefs_, est.intercepts_, X.dtype)
+    data = loss_and_gradient(
+        theta, layer_units, X, Y, None, est.activation,
+        LOSSES[est._loss_name()](),
+    )[0]  # fmt: skip
+    return data + penalty.value(theta[: n_weights(layer_units)])
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+@pytest.mark.parametrize("penalty", ["l0", "l1", "l2"])
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_polish_continues_the_stochastic_phase_and_lowers_its_objective(
+    Estimator, X, y, penalty, solver
+):
+    """The epochs are those of polish=0; the phase's steps end loss_curve_,
+    loss_ is the exact objective, and it is below the stochastic result's
+    (for l0: the non-convex requirement)."""
+    params = dict(solver=solver, penalty=penalty, alpha=3e-3, max_iter=80)
+    rough = _fit(Estimator, X, y, polish=0, **params)
+    est = _fit(Estimator, X, y, **params)
+    assert rough.n_polish_iter_ == 0 and len(rough.loss_curve_) == rough.n_iter_
+    assert est.n_iter_ == rough.n_iter_
+    assert 0 < est.n_polish_iter_
+    assert len(est.loss_curve_) == est.n_iter_ + est.n_polish_iter_
+    assert_array_equal(est.loss_curve_[: est.n_iter_], rough.loss_curve_)
+    pen = PENALTIES[penalty](3e-3)
+    assert est.loss_ == est.loss_curve_[-1]
+    assert est.loss_ == pytest.approx(_objective(est, X, y, pen), rel=1e-9)
+    assert est.loss_ < _objective(rough, X, y, pen)
+
+
+def test_polish_budget_is_a_share_of_the_epochs():
+    calls = []
+    original = _mlp_module.loss_and_gradient
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    params = dict(solver="adam", penalty="l1", alpha=1e-3, max_iter=40, tol=0)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_mlp_module, "loss_and_gradient", counting)
+        est = _fit(MLPRegularizedClassifier, X_clf, y_clf, polish=0.5, **params)
+    assert est.n_iter_ == 40
+    # One more call: the objective before the first step, on 256 rows.
+    assert 2 <= len(calls) - 1 <= 20
+    assert (
+        _fit(
+            MLPRegularizedClassifier, X_clf, y_clf, polish=0.01, **params
+        ).n_polish_iter_
+        == 0
+    )
+
+
+def test_partial_fit_never_polishes():
+    est = MLPRegularizedClassifier(
+        hidden_layer_sizes=(8,), penalty="l1", random_state=0
+    )
+    for _ in range(3):
+        est.partial_fit(X_clf, y_clf, classes=np.unique(y_clf))
+    rough = MLPRegularizedClassifier(
+        hidden_layer_sizes=(8,), penalty="l1", random_state=0, polish=0
+    )
+    for _ in range(3):
+        rough.partial_fit(X_clf, y_clf, classes=np.unique(y_clf))
+    assert est.n_polish_iter_ == 0
+    for W, V in zip(est.coefs_, rough.coefs_, strict=True):
+        assert_array_equal(W, V)
+
+
+X_noisy, y_noisy = make_classification(
+    n_samples=150, n_features=12, n_informative=4, flip_y=0.3, random_state=0
+)
+X_noisy = StandardScaler().fit_transform(X_noisy)
+
+
+def _polish_under_early_stopping(seed):
+    """Whether the polish was kept; asserts it never lowered the score."""
+    splits = []
+    original = MLPRegularizedClassifier._split_validation
+
+    def recording(self, *args):
+        parts = original(self, *args)
+        splits.append(parts)
+        return parts
+
+    params = dict(
+        hidden_layer_sizes=(32,), alpha=0.0, early_stopping=True, max_iter=60,
+        validation_fraction=0.3, random_state=seed,
+    )  # fmt: skip
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(MLPRegularizedClassifier, "_split_validation", recording)
+        rough = _fit(MLPRegularizedClassifier, X_noisy, y_noisy, polish=0, **params)
+        est = _fit(MLPRegularizedClassifier, X_noisy, y_noisy, polish=5.0, **params)
+    X_val, y_val = splits[-1][3], splits[-1][4]
+    assert est.best_validation_score_ == rough.best_validation_score_
+    if est.n_polish_iter_ == 0:
+        for W, V in zip(est.coefs_, rough.coefs_, strict=True):
+            assert_array_equal(W, V)
+    else:
+        assert est.score(X_val, y_val) >= est.best_validation_score_
+    return est.n_polish_iter_
+
+
+def test_polish_under_early_stopping_never_lowers_the_validation_score():
+    """It starts from the weights the validation set chose and is kept only
+    if their validation score does not drop; otherwise they stay as chosen.
+    Unpenalized, with a large budget, on 30% flipped labels, both happen."""
+    kept = [_polish_under_early_stopping(seed) > 0 for seed in range(4)]
+    assert any(kept) and not all(kept)
+
+
+def test_verbose_reports_the_polish(capsys):
+    _fit(MLPRegularizedRegressor, X_reg, y_reg, penalty="l0", alpha=1e-3,
+         max_iter=20, verbose=True)  # fmt: skip
+    out = capsys.readouterr().out
+    assert "Polish: " in out and "steps of proximal gradient" in out
+    assert "inputs used" in out.split("Polish: ")[1]

@@ -5,7 +5,14 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from skreg._optimizers import LBFGS, SGD, Adam, check_penalty_support
+from skreg._optimizers import (
+    LBFGS,
+    SGD,
+    Adam,
+    ProximalGradient,
+    check_penalty_support,
+    make_polisher,
+)
 from skreg.penalties import L0, L1, L2, GroupL0, GroupL1, row_groups
 
 rng = np.random.RandomState(0)
@@ -167,3 +174,88 @@ def test_pickled_optimizer_drops_scratch_and_continues_identically(Optimizer):
         a.step(theta_a, g, L1(0.01), 9_000)
         b.step(theta_b, g, L1(0.01), 9_000)
     assert_array_equal(theta_a, theta_b)
+
+
+# The final full-batch phase ---------------------------------------------------
+
+X_ls = rng.randn(60, 8)
+y_ls = X_ls[:, :3] @ np.array([1.5, -2.0, 0.7]) + 0.3 + 0.1 * rng.randn(60)
+
+
+def _least_squares(theta):
+    """Half mean squared error of ``X_ls @ w + b``; theta = (w, b)."""
+    residual = X_ls @ theta[:-1] + theta[-1] - y_ls
+    grad = np.append(X_ls.T @ residual, residual.sum()) / len(y_ls)
+    return 0.5 * np.mean(residual**2), grad
+
+
+def test_proximal_gradient_reaches_the_lasso_optimum():
+    from sklearn.linear_model import Lasso
+
+    ref = Lasso(alpha=0.1, tol=1e-14, max_iter=100_000).fit(X_ls, y_ls)
+    solver = ProximalGradient(max_fun=500, tol=1e-8)
+    theta, n_steps, curve, objective = solver.minimize(
+        _least_squares, np.full(9, 0.5), L1(0.1), 8
+    )
+    assert_allclose(theta[:-1], ref.coef_, atol=1e-6)
+    assert_array_equal(theta[:-1] == 0, ref.coef_ == 0)
+    assert objective == pytest.approx(curve[-1])
+    assert n_steps == len(curve) and solver.n_fun_ <= 500
+
+
+def test_proximal_gradient_group_lasso_meets_the_optimality_conditions():
+    """Zero groups: ||grad_g|| <= alpha sqrt|g|; others: grad_g = -alpha
+    sqrt|g| w_g / ||w_g||. Groups are the rows of a 4 x 2 weight matrix."""
+    penalty = GroupL1(0.15, [(0, 2, 2), (2, 4, 2), (4, 6, 2), (6, 8, 2)])
+    theta, *_ = ProximalGradient(max_fun=2000, tol=1e-10).minimize(
+        _least_squares, np.full(9, 0.5), penalty, 8
+    )
+    grad = _least_squares(theta)[1]
+    zero_groups = 0
+    for start, stop, size in penalty.groups:
+        w, g = theta[start:stop], grad[start:stop]
+        bound = 0.15 * np.sqrt(size)
+        if np.all(w == 0):
+            zero_groups += 1
+            assert np.linalg.norm(g) <= bound + 1e-8
+        else:
+            assert_allclose(g, -bound * w / np.linalg.norm(w), atol=1e-6)
+    assert 0 < zero_groups < 4
+    assert abs(grad[-1]) < 1e-8  # the intercept is free
+
+
+def test_proximal_gradient_l0_ends_on_a_fixed_point_no_worse_than_its_start():
+    """Non-convex: no weight moves under one more prox-gradient step at the
+    final step size, and the objective never rose above the start's."""
+    penalty = L0(0.05)
+    start = rng.randn(9)
+    start_objective = _least_squares(start)[0] + penalty.value(start[:8])
+    solver = ProximalGradient(max_fun=1000, tol=1e-10)
+    theta, _, curve, objective = solver.minimize(_least_squares, start, penalty, 8)
+    assert max(curve) <= start_objective
+    assert objective < start_objective
+    step = solver.step_
+    again = theta - step * _least_squares(theta)[1]
+    penalty.prox(again[:8], step, out=again[:8])
+    assert_array_equal(again[:8] == 0, theta[:8] == 0)
+    assert_allclose(again, theta, atol=1e-8)
+    assert 0 < np.count_nonzero(theta[:8]) < 8
+
+
+def test_proximal_gradient_keeps_float32_and_its_budget():
+    def fun(theta):
+        loss, grad = _least_squares(theta.astype(np.float64))
+        return loss, grad.astype(np.float32)
+
+    solver = ProximalGradient(max_fun=7, tol=0.0)
+    theta, n_steps, _, _ = solver.minimize(fun, np.full(9, 0.5, np.float32), L1(0.1), 8)
+    assert theta.dtype == np.float32
+    assert solver.n_fun_ == 7 and 1 <= n_steps <= 6
+
+
+@pytest.mark.parametrize("Penalty", [L0, L1, GroupL0, GroupL1])
+def test_make_polisher_uses_lbfgs_only_for_a_smooth_penalty(Penalty):
+    groups = [(0, 4, 4), (4, 8, 4)]
+    penalty = Penalty(0.1) if Penalty in (L0, L1) else Penalty(0.1, groups)
+    assert isinstance(make_polisher(penalty, 10, 1e-4), ProximalGradient)
+    assert isinstance(make_polisher(L2(0.1), 10, 1e-4), LBFGS)
