@@ -343,12 +343,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
     ):
         if sp.issparse(X):
             X = X.tocsr()  # row chunks
-
-        def data_loss(th):
-            return loss_and_gradient(
-                th, layer_units, X, Y, sample_weight, self.activation, loss
-            )
-
+        data_loss = self._full_batch_loss(X, Y, sample_weight, layer_units, loss)
         nw = n_weights(layer_units)
         solver = LBFGS(self.max_iter, self.max_fun, self.tol, self.verbose)
         theta[:], n_iter, loss_curve, objective = solver.minimize(
@@ -370,6 +365,16 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             "best_validation_score_": None,
             "diverged_": False,
         }
+
+    def _full_batch_loss(self, X, Y, sample_weight, layer_units, loss):
+        """``theta -> (data loss, gradient)`` over all of ``X``, in row chunks."""
+
+        def data_loss(theta):
+            return loss_and_gradient(
+                theta, layer_units, X, Y, sample_weight, self.activation, loss
+            )
+
+        return data_loss
 
     def _previous_curve(self):
         return list(getattr(self, "loss_curve_", None) or [])
@@ -554,28 +559,28 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
 
         if best_theta is not None:
             theta[:] = best_theta
-        n_polish, objective = 0, None
+        n_polish = 0
         budget = int(self.polish * n_iter)
         # partial_fit sees one chunk of a stream: a full-batch phase would fit
         # that chunk, not the stream. Two evaluations make one step.
-        if budget >= 2 and not incremental and not diverged and not interrupted:
-            if not self.early_stopping or best_theta is not None:
-                polished, n_polish, curve, objective = self._polish(
-                    theta, X, Y, sample_weight, layer_units, loss, penalty, budget
-                )
+        runs = budget >= 2 and not (incremental or diverged or interrupted)
+        if runs and (best_theta is not None or not self.early_stopping):
+            polished, n_polish, curve, objective = self._polish(
+                theta, X, Y, sample_weight, layer_units, loss, penalty, budget
+            )
+            # The validation set chose the weights: the polish may refine
+            # them, not trade validation score for training objective.
             if n_polish and self.early_stopping:
                 score = self._score_output(
                     self._output(polished, layer_units, X_val, loss), y_val, sw_val
                 )
-                # The validation set chose the weights: the polish may refine
-                # them, not trade validation score for training objective.
                 if not score >= best_score:
                     if self.verbose:
                         print(
                             f"Polish lowered the validation score to {score:f}: "
                             "kept the weights the validation set chose."
                         )
-                    n_polish, objective = 0, None
+                    n_polish = 0
             if n_polish:
                 theta[:] = polished
                 loss_curve += curve
@@ -585,7 +590,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             "n_iter_": n_iter,
             "n_polish_iter_": n_polish,
             "t_": t,
-            "loss_": loss_curve[-1] if objective is None else objective,
+            "loss_": objective if n_polish else loss_curve[-1],
             "loss_curve_": loss_curve,
             "best_loss_": None if self.early_stopping else best_loss,
             "validation_scores_": validation_scores if self.early_stopping else None,
@@ -601,12 +606,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         The stochastic phase's result stands if the phase is interrupted or
         ends on a non-finite objective.
         """
-
-        def data_loss(th):
-            return loss_and_gradient(
-                th, layer_units, X, Y, sample_weight, self.activation, loss
-            )
-
+        data_loss = self._full_batch_loss(X, Y, sample_weight, layer_units, loss)
         if penalty.alpha == 0:
             # No penalty: every name is the same smooth problem, and must give
             # the same fit.

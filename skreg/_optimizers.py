@@ -350,8 +350,7 @@ class LBFGS:
             z, value, n_iter = last["z"], last["fun"], len(loss_curve)
             status, message = 1, "the evaluation budget ran out in a line search"
         # 99: the callback's xtol test stopped it, which is convergence.
-        self.converged_ = status in (0, 99)
-        if not self.converged_ and self.warn:
+        if status not in (0, 99) and self.warn:
             warnings.warn(
                 f"lbfgs failed to converge after {n_iter} iteration(s) "
                 f"(status={status}): {message}. Increase max_iter "
@@ -405,11 +404,11 @@ class ProximalGradient:
         loss, grad = fun(theta)
         n_fun = 1
         objective = loss + penalty.value(theta[:nw])
-        history, loss_curve = [objective], []
+        history = [objective]  # the start, then one value per step
         self.n_fun_, self.step_ = n_fun, None
         norm_g = float(np.linalg.norm(grad))
         if not norm_g > 0:
-            return theta, 0, loss_curve, objective
+            return theta, 0, [], objective
         # A first step that moves the parameters by 1e-3 of their norm: the
         # line search and the next Barzilai-Borwein step correct its scale.
         step = 1e-3 * max(float(np.linalg.norm(theta)), 1.0) / norm_g
@@ -435,7 +434,6 @@ class ProximalGradient:
             dg = new_grad - grad
             theta, grad, objective = candidate, new_grad, new_objective
             history.append(objective)
-            loss_curve.append(objective)
             if mapping * longest <= self.tol * float(np.max(np.abs(theta))):
                 break
             # The long Barzilai-Borwein step: on networks it reached a 35%
@@ -445,7 +443,7 @@ class ProximalGradient:
             curvature = float(move @ dg)
             step = float(move @ move) / curvature if curvature > 0 else 2 * step
         self.n_fun_ = n_fun
-        return theta, len(loss_curve), loss_curve, objective
+        return theta, len(history) - 1, history[1:], objective
 
 
 SOLVERS = {"sgd": SGD, "adam": Adam, "lbfgs": LBFGS}
