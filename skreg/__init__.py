@@ -4,7 +4,13 @@ from skreg._multilayer_perceptron import (
     MLPRegularizedClassifier,
     MLPRegularizedRegressor,
 )
+from skreg._path import regularization_path
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MLPRegularizedClassifier", "MLPRegularizedRegressor", "__version__"]
+__all__ = [
+    "MLPRegularizedClassifier",
+    "MLPRegularizedRegressor",
+    "__version__",
+    "regularization_path",
+]

@@ -57,6 +57,25 @@ class _CanonicalLoss:
             delta *= weights[:, np.newaxis]
         return value, delta
 
+    def best_constant(self, Y, weights=None):
+        """The raw output, equal for every sample, of least weighted mean loss.
+
+        It is the link of the (weighted) mean target: what a network with
+        every weight zero can at best output through its last intercepts.
+
+        Parameters
+        ----------
+        Y : ndarray of shape (n_samples, n_outputs)
+        weights : ndarray of shape (n_samples,) or None
+            Sample weights; None means uniform.
+
+        Returns
+        -------
+        Z : ndarray of shape (1, n_outputs)
+        """
+        mean = np.average(Y, axis=0, weights=weights)[np.newaxis]
+        return self._link(mean)
+
 
 class HalfSquaredError(_CanonicalLoss):
     """``0.5 * sum_k (y_k - z_k)**2``, with the identity as output."""
@@ -70,6 +89,9 @@ class HalfSquaredError(_CanonicalLoss):
     def inverse_link(self, Z):
         return Z
 
+    def _link(self, mean):
+        return mean
+
 
 class HalfPoissonDeviance(_CanonicalLoss):
     """``sum_k exp(z_k) - y_k z_k + y_k log(y_k) - y_k``, with exp as output."""
@@ -81,6 +103,11 @@ class HalfPoissonDeviance(_CanonicalLoss):
 
     def inverse_link(self, Z):
         return np.exp(Z, out=Z)
+
+    def _link(self, mean):
+        # A target that is zero everywhere is best fitted in the limit
+        # z -> -inf; the smallest normal number stands in for it.
+        return np.log(np.maximum(mean, np.finfo(mean.dtype).tiny))
 
 
 class BinaryLogLoss(_CanonicalLoss):
@@ -94,6 +121,10 @@ class BinaryLogLoss(_CanonicalLoss):
     def inverse_link(self, Z):
         return expit(Z, out=Z)
 
+    def _link(self, mean):
+        tiny = np.finfo(mean.dtype).tiny
+        return np.log(np.maximum(mean, tiny)) - np.log(np.maximum(1 - mean, tiny))
+
 
 class MultinomialLogLoss(_CanonicalLoss):
     """Softmax cross-entropy: multiclass classification, one-hot ``Y``."""
@@ -105,6 +136,9 @@ class MultinomialLogLoss(_CanonicalLoss):
 
     def inverse_link(self, Z):
         return _softmax(Z)
+
+    def _link(self, mean):
+        return np.log(np.maximum(mean, np.finfo(mean.dtype).tiny))
 
 
 LOSSES = {

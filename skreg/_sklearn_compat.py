@@ -4,11 +4,18 @@ If scikit-learn moves or renames one of them, this is the only file to edit.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 __all__ = [
+    "HasMethods",
     "Interval",
     "Options",
     "StrOptions",
@@ -16,4 +23,5 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "validate_data",
+    "validate_params",
 ]

@@ -153,6 +153,28 @@ def test_loss_values_match_their_formulas():
     assert value == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_best_constant_is_the_constant_of_least_loss(loss_name, weighted):
+    """The regularization path's yardstick: what an all-zero network can fit.
+    At the optimum the gradient of the mean loss over a constant is zero, and
+    a nudge of any output only raises the loss."""
+    r = np.random.RandomState(4)
+    Y = _targets(loss_name, 40, 3, r)
+    weights = r.uniform(0.1, 1, 40) if weighted else None
+    w = None if weights is None else weights / weights.sum()
+    loss = LOSSES[loss_name]()
+    Z0 = loss.best_constant(Y, w)
+    assert Z0.shape == (1, 3)
+    value, delta = loss.value_and_delta(Y, np.repeat(Z0, 40, axis=0), w)
+    assert_allclose(delta.sum(axis=0), 0, atol=1e-12)
+    for k in range(3):
+        for shift in (-1e-3, 1e-3):
+            Z = np.repeat(Z0, 40, axis=0)
+            Z[:, k] += shift
+            assert loss.value_and_delta(Y, Z, w)[0] > value
+
+
 def test_log_loss_stays_finite_for_saturated_outputs():
     Z = np.array([[800.0, -800.0, 0.0]])
     Y = np.array([[0.0, 1.0, 0.0]])
