@@ -57,7 +57,6 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
-    "reference_url": {"skreg": None},
     "backreferences_dir": "gen_modules/backreferences",
     "doc_module": ("skreg",),
     "remove_config_comments": True,

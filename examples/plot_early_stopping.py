@@ -31,6 +31,7 @@ for penalty, alpha in {"l2": 1e-3, "l1": 1e-4, "l0": 1e-4}.items():
     ax_val.plot(clf.validation_scores_, label=label)
 ax_loss.set(xlabel="epoch", ylabel="training objective", yscale="log")
 ax_val.set(xlabel="epoch", ylabel="validation accuracy")
+ax_loss.legend(fontsize=8)
 ax_val.legend(fontsize=8)
 fig.tight_layout()
 plt.show()

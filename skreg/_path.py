@@ -230,7 +230,7 @@ def regularization_path(
     ...     X, y, alphas=[1e-3, 1e-2, 1e-1],
     ... )
     >>> path.n_features_selected.tolist()
-    [10, 7, 0]
+    [10, 8, 1]
     """
     params = estimator.get_params(deep=False)
     estimator = clone(estimator).set_params(warm_start=False)
