@@ -4,13 +4,19 @@ from skreg._multilayer_perceptron import (
     MLPRegularizedClassifier,
     MLPRegularizedRegressor,
 )
-from skreg._path import regularization_path
+from skreg._path import (
+    MLPRegularizedClassifierCV,
+    MLPRegularizedRegressorCV,
+    regularization_path,
+)
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "MLPRegularizedClassifier",
+    "MLPRegularizedClassifierCV",
     "MLPRegularizedRegressor",
+    "MLPRegularizedRegressorCV",
     "__version__",
     "regularization_path",
 ]

@@ -120,9 +120,8 @@ _PARAMS = {
         ``tol`` times the largest one. A stochastic solver with a constant
         step only hovers around that point, and which weights it leaves at
         zero depends on the learning rate. The phase runs L-BFGS for 'l2'
-        and 'l1' (what ``solver='lbfgs'`` runs, here started from the
-        stochastic solution) and proximal gradient for 'l0' and grouped
-        penalties. 0 turns it off. It never runs in :meth:`partial_fit`.
+        and proximal gradient with Barzilai-Borwein steps for 'l1', 'l0'
+        and the grouped penalties. 0 turns it off. It never runs in :meth:`partial_fit`.
         With ``early_stopping`` it starts from the weights the validation
         set chose and is kept only if their validation score does not drop.
         See the user guide.""",
@@ -218,8 +217,66 @@ _ATTRIBUTES = {
 }
 
 
+_CV_PARAMS = {
+    "alphas": """alphas : int or array-like, default=20
+        The alphas to cross-validate, sorted increasing; or their number, for
+        a geometric grid derived from a dense fit on all the data (see
+        :func:`regularization_path`).""",
+    "eps": """eps : float, default=1e-3
+        With ``alphas`` an int, where the grid starts: the penalty of the
+        dense weights then costs this share of their gain over a constant
+        prediction.""",
+    "max_iter_per_alpha": """max_iter_per_alpha : int, default=None
+        Epoch budget of each alpha after the first on every path; None means
+        ``max_iter``, with the stopping rule ending it sooner.""",
+    "cv": """cv : int, cross-validation generator or iterable, default=None
+        The folds, as in :func:`~sklearn.model_selection.check_cv`: None
+        means 5-fold, stratified for the classifier.""",
+    "scoring": """scoring : str or callable, default=None
+        The score the alpha is chosen on, as in
+        :func:`~sklearn.metrics.check_scoring`; None means the estimator's
+        ``score`` (accuracy, or R^2).""",
+    "selection": """selection : {'best', '1se'}, default='best'
+        Which alpha to keep: 'best' has the highest mean score over the
+        folds; '1se' is the largest alpha whose mean score is within one
+        standard error of the best (glmnet's ``lambda.1se``): the sparsest
+        model as good as the best within the noise of the folds.""",
+    "refit": """refit : bool or 'relaxed', default=True
+        True fits the path on all the data up to the chosen alpha (warm
+        started, as on the folds). 'relaxed' then refits the weights the
+        sparse model kept, holding its zero weights at zero, under
+        ``penalty='l2'`` with ``alpha=1e-4`` (Meinshausen's relaxed lasso):
+        it removes the shrinkage the sparse penalty put on the kept weights.
+        False is not offered: the fitted model is what predicts.""",
+    "n_jobs": """n_jobs : int, default=None
+        Folds fitted in parallel through joblib. None means 1 unless in a
+        :func:`joblib.parallel_backend` context; -1 uses every processor.""",
+}
+
 # Every shared parameter, in the constructors' order.
 _PARAMS["parameters"] = "\n\n    ".join(_PARAMS.values())
+# The CV estimators choose alpha themselves and always fit from scratch.
+_PARAMS["cv_parameters"] = "\n\n    ".join(
+    [v for k, v in _PARAMS.items() if k not in ("alpha", "warm_start", "parameters")]
+    + list(_CV_PARAMS.values())
+)
+
+
+_ATTRIBUTES["cv_fitted"] = """alpha_ : float
+        The chosen alpha.
+
+    alphas_ : ndarray of shape (n_alphas,)
+        The alphas cross-validated, increasing.
+
+    cv_results_ : dict of ndarray
+        One entry per alpha, in the layout of GridSearchCV's ``cv_results_``
+        (``pandas.DataFrame(cv_results_)`` makes a table): ``alphas``, then
+        for each of ``test_score``, ``n_nonzero_weights``,
+        ``n_features_selected`` and ``fit_time`` (seconds per alpha) the
+        value on every fold (``split0_test_score``, ...) and its ``mean_``
+        and ``std_``; and ``sem_test_score``, the standard error of the mean
+        score that ``selection='1se'`` uses. Alphas past a fold's early stop
+        (no input left) get that constant network's score and sparsity."""
 
 
 def fill_doc(obj):

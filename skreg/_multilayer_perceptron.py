@@ -272,9 +272,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             if peak > np.finfo(X.dtype).max ** 0.5 / sample_weight.shape[0]:
                 sample_weight = sample_weight / peak
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
-        penalty = make_penalty(
-            self.penalty, self.alpha, self.penalty_groups, layer_units
-        )
+        penalty = self._make_penalty(layer_units)
         described = f"penalty={self.penalty!r}"
         if self.penalty_groups != "weights":
             described += f" with penalty_groups={self.penalty_groups!r}"
@@ -324,6 +322,10 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         for name, value in fitted.items():
             setattr(self, name, value)
         return self
+
+    def _make_penalty(self, layer_units):
+        """The penalty object of this fit; the relaxed refit restricts it."""
+        return make_penalty(self.penalty, self.alpha, self.penalty_groups, layer_units)
 
     def _run_solver(
         self, X, Y, sample_weight, theta, layer_units, loss, penalty, rng,

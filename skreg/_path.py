@@ -9,24 +9,38 @@ alpha that zeroes everything never leaves zero.
 """
 
 import copy
+import time
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import Bunch
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.model_selection import check_cv
+from sklearn.utils import Bunch, indexable
+from sklearn.utils.parallel import Parallel, delayed
 
+from skreg._docstrings import fill_doc
 from skreg._losses import LOSSES
+from skreg._multilayer_perceptron import (
+    MLPRegularizedClassifier,
+    MLPRegularizedRegressor,
+)
 from skreg._network import loss_and_gradient, pack
 from skreg._sklearn_compat import (
     HasMethods,
     Interval,
+    StrOptions,
     _check_sample_weight,
+    _fit_context,
+    _safe_indexing,
     validate_params,
 )
 from skreg._structure import n_active_units, n_used_inputs
+from skreg.penalties import L2
 from skreg.penalties._registry import make_penalty
+from skreg.penalties._restricted import Restricted
 
 # Penalties that count (weights or groups): one non-zero costs alpha whatever
 # its size, so an alpha above the whole gain of the dense fit over the
@@ -79,7 +93,9 @@ def _alpha_grid(estimator, X, y, *, n_alphas=20, eps=1e-3, sample_weight=None):
     weights, ``alpha * R = G`` is where the penalty of the dense weights
     would cost all they gain:
 
-    - the grid starts at ``eps * G / R``, where that penalty is a fraction
+    The grid is geometric, rounded to three significant digits:
+
+    - it starts at ``eps * G / R``, where that penalty is a fraction
       ``eps`` of the gain, and the dense solution is nearly untouched;
     - for 'l0' it ends at ``G``: a single non-zero weight (or group) then
       costs more than any network can gain, so the all-zero network is the
@@ -113,18 +129,29 @@ def _alpha_grid(estimator, X, y, *, n_alphas=20, eps=1e-3, sample_weight=None):
     dense = clone(estimator).set_params(alpha=0.0, warm_start=False)
     dense.fit(X, y, sample_weight=sample_weight)
     Xv, Y, sw = _training_data(dense, X, y, sample_weight)
-    gain = _null_loss(dense, Y, sw) - _data_loss(dense, Xv, Y, sw)
+    null = _null_loss(dense, Y, sw)
+    gain = null - _data_loss(dense, Xv, Y, sw)
     size = _penalty(dense, 1.0).value(pack(dense.coefs_, [], np.float64))
     if not (gain > 0 and size > 0):
-        raise ValueError(
+        warnings.warn(
             "The dense fit (alpha=0) did not improve on a constant prediction "
-            f"(gain in data loss {gain:.3g}), so no alpha can trade fit for "
-            "sparsity. Check the data and the estimator's other parameters, "
-            "or pass alphas explicitly."
+            f"(gain in data loss {gain:.3g}), so the alpha grid is scaled by "
+            "the constant's loss instead, and every alpha may give a constant "
+            "model. Check the data and the estimator's other parameters, or "
+            "pass alphas explicitly.",
+            UserWarning,
+            stacklevel=3,
         )
+        # The largest gain any network could make; 1 where even the
+        # constant fits exactly (one class, or a constant target).
+        gain = null if null > 0 else 1.0
+        size = size if size > 0 else 1.0
     start = eps * gain / size
     stop = gain if estimator.penalty in _COUNTING else 100 * gain / size
-    return np.geomspace(start, max(stop, start), n_alphas), dense
+    # Three significant digits: readable, and the same grid whether a
+    # sample is weighted 2 or repeated (the gain differs in its last bits).
+    grid = np.geomspace(start, max(stop, start), n_alphas)
+    return np.array([float(f"{alpha:.3g}") for alpha in grid]), dense
 
 
 @validate_params(
@@ -232,21 +259,40 @@ def regularization_path(
     >>> path.n_features_selected.tolist()
     [10, 8, 1]
     """
-    params = estimator.get_params(deep=False)
-    estimator = clone(estimator).set_params(warm_start=False)
     budget = estimator.max_iter if max_iter_per_alpha is None else max_iter_per_alpha
     if isinstance(alphas, Integral):
-        alphas, estimator = _alpha_grid(
+        alphas, dense = _alpha_grid(
             estimator, X, y, n_alphas=alphas, eps=eps, sample_weight=sample_weight
         )
-        # The dense fit was the full one: the first alpha barely moves it.
-        estimator.set_params(warm_start=True, max_iter=budget)
+        path = _run_path(dense, X, y, alphas, budget, sample_weight, started=True)
     else:
-        alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())
-        if alphas.size == 0 or not (np.all(np.isfinite(alphas)) and alphas[0] >= 0):
-            raise ValueError(
-                f"alphas must be finite, non-negative and not empty; got {alphas}."
-            )
+        path = _run_path(
+            estimator, X, y, _checked_alphas(alphas), budget, sample_weight
+        )
+    # The snapshots carry the caller's parameters, not the path's budget.
+    params = estimator.get_params(deep=False)
+    for fitted in path.estimators:
+        fitted.set_params(**{**params, "alpha": fitted.alpha})
+    return path
+
+
+def _checked_alphas(alphas):
+    alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())
+    if alphas.size == 0 or not (np.all(np.isfinite(alphas)) and alphas[0] >= 0):
+        raise ValueError(
+            f"alphas must be finite, non-negative and not empty; got {alphas}."
+        )
+    return alphas
+
+
+def _run_path(estimator, X, y, alphas, budget, sample_weight, started=False):
+    """The path over sorted ``alphas``: a full fit at the first unless
+    ``started`` (``estimator`` already fitted), ``budget`` epochs after."""
+    estimator = (
+        estimator.set_params(warm_start=True, max_iter=budget)
+        if started
+        else clone(estimator).set_params(warm_start=False)
+    )
     path = {
         key: []
         for key in (
@@ -266,9 +312,9 @@ def regularization_path(
         estimator.set_params(warm_start=True, max_iter=budget)
         if data is None:
             data = _training_data(estimator, X, y, sample_weight)
-        # The fit replaces the weight arrays and curves, so a shallow copy
-        # keeps this alpha's; its parameters are the caller's.
-        snapshot = copy.copy(estimator).set_params(**{**params, "alpha": alpha})
+        # The next fit replaces the weight arrays and curves, so a shallow
+        # copy keeps this alpha's.
+        snapshot = copy.copy(estimator)
         vars(snapshot).pop("_optimizer", None)
         coefs = estimator.coefs_
         path["alphas"].append(alpha)
@@ -289,3 +335,474 @@ def regularization_path(
         for key, value in path.items()
     }
     return Bunch(**result, stopped_early=stopped_early)
+
+
+# Cross-validated estimators ---------------------------------------------------
+
+
+def _fold_path(estimator, X, y, sample_weight, train, test, alphas, budget, scorer):
+    """One fold's path, scored on its test part at every alpha.
+
+    Alphas past an early stop (no input used) get the constant network's
+    score and sparsity: a larger alpha keeps the network constant.
+    """
+    sw = None if sample_weight is None else _safe_indexing(sample_weight, train)
+    start = time.perf_counter()
+    path = _run_path(
+        estimator, _safe_indexing(X, train), _safe_indexing(y, train), alphas,
+        budget, sw,
+    )  # fmt: skip
+    fit_time = (time.perf_counter() - start) / len(path.alphas)
+    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    scores = [scorer(fitted, X_test, y_test) for fitted in path.estimators]
+    pad = len(alphas) - len(scores)
+    return {
+        "test_score": np.r_[scores, [scores[-1]] * pad],
+        "n_nonzero_weights": np.r_[path.n_nonzero_weights, [0] * pad],
+        "n_features_selected": np.r_[path.n_features_selected, [0] * pad],
+        "fit_time": np.full(len(alphas), fit_time),
+    }
+
+
+def _selected_index(mean, sem, selection):
+    """'best': the highest mean score; '1se': the largest alpha whose mean
+    score is within one standard error of the best (glmnet's lambda.1se)."""
+    best = int(np.nanargmax(mean))
+    if selection == "best":
+        return best
+    within = np.flatnonzero(mean >= mean[best] - sem[best])
+    return int(within.max())
+
+
+class _CVMixin:
+    """Fit: a warm-started path per fold, an alpha chosen on their scores,
+    and the path on all the data up to that alpha."""
+
+    _cv_constraints = {
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "eps": [Interval(Real, 0, 1, closed="neither")],
+        "max_iter_per_alpha": [Interval(Integral, 1, None, closed="left"), None],
+        "cv": ["cv_object"],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "selection": [StrOptions({"best", "1se"})],
+        "refit": [StrOptions({"relaxed"}), "boolean"],
+        "n_jobs": [Integral, None],
+    }
+    _base_only = ("alpha", "warm_start")
+
+    def _base_estimator(self):
+        names = self._base_class._get_param_names()
+        return self._base_class(
+            **{
+                name: getattr(self, name)
+                for name in names
+                if name not in self._base_only
+            }
+        )
+
+    def _partial_fit_available(self):
+        raise AttributeError(
+            f"{type(self).__name__} chooses alpha on whole paths, so it has no "
+            "partial_fit. Fit it once, then stream into a "
+            f"{self._base_class.__name__}(alpha=est.alpha_, ...) with "
+            "warm_start, or call partial_fit on a clone of that estimator."
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Choose alpha by cross-validation, then fit the model with it.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, used in every fit (not in the scores).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        base = self._base_estimator()
+        # The estimator's own checks and messages, before any split; the
+        # folds then index the validated X.
+        X = base._validate_input(X, y, incremental=False, reset=True)[0]
+        y = np.asarray(y)
+        X, y, sample_weight = indexable(X, y, sample_weight)
+        budget = (
+            base.max_iter
+            if self.max_iter_per_alpha is None
+            else (self.max_iter_per_alpha)
+        )
+        cv = check_cv(self.cv, y, classifier=is_classifier(base))
+        # Split first: a data set too small for the folds says so before
+        # any fit.
+        splits = list(cv.split(X, y))
+        start = None
+        if isinstance(self.alphas, Integral):
+            alphas, start = _alpha_grid(
+                base, X, y, n_alphas=self.alphas, eps=self.eps,
+                sample_weight=sample_weight,
+            )  # fmt: skip
+        else:
+            alphas = _checked_alphas(self.alphas)
+        scorer = check_scoring(base, scoring=self.scoring)
+        folds = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fold_path)(
+                base, X, y, sample_weight, train, test, alphas, budget, scorer
+            )
+            for train, test in splits
+        )
+        results = {"alphas": alphas}
+        for key in folds[0]:
+            table = np.array([fold[key] for fold in folds])
+            for k, row in enumerate(table):
+                results[f"split{k}_{key}"] = row
+            results[f"mean_{key}"] = table.mean(axis=0)
+            results[f"std_{key}"] = table.std(axis=0)
+        n_folds = len(folds)
+        sem = results["std_test_score"] / np.sqrt(max(n_folds - 1, 1))
+        results["sem_test_score"] = sem
+        index = _selected_index(results["mean_test_score"], sem, self.selection)
+
+        final = _run_path(
+            base if start is None else start.set_params(warm_start=True),
+            X, y, alphas[: index + 1], budget, sample_weight,
+            started=start is not None,
+        ).estimators[-1]  # fmt: skip
+        if self.refit == "relaxed":
+            final = _relaxed_fit(final, X, y, sample_weight, base.max_iter)
+        fitted = {k: v for k, v in vars(final).items() if k.endswith("_") or (
+            k.startswith("_") and not k.startswith("__")
+        )}  # fmt: skip
+        for name in [k for k in vars(self) if k.endswith("_")]:
+            delattr(self, name)
+        vars(self).update(fitted)
+        self.alpha_ = float(alphas[index])
+        self.alphas_ = alphas
+        self.cv_results_ = results
+        return self
+
+
+# The relaxed refit's penalty on the kept weights: the estimators' default
+# alpha. With none, a network's kept weights could grow without bound on
+# separable data.
+RELAXED_ALPHA = 1e-4
+
+
+class _RelaxedMixin:
+    """Fits under 'l2' on the support in ``_support``, zeros held at zero."""
+
+    def _make_penalty(self, layer_units):
+        return Restricted(L2(self.alpha), self._support)
+
+
+class _RelaxedClassifier(_RelaxedMixin, MLPRegularizedClassifier):
+    pass
+
+
+class _RelaxedRegressor(_RelaxedMixin, MLPRegularizedRegressor):
+    pass
+
+
+def _relaxed_fit(sparse, X, y, sample_weight, max_iter):
+    """Refit the non-zero weights of ``sparse`` under a mild L2, from them,
+    for the estimator's full ``max_iter`` (a path's snapshot has its budget)."""
+    cls = (
+        _RelaxedClassifier
+        if isinstance(sparse, MLPRegularizedClassifier)
+        else _RelaxedRegressor
+    )
+    relaxed = cls(**sparse.get_params())
+    vars(relaxed).update(
+        {k: v for k, v in vars(sparse).items() if k not in vars(relaxed)}
+    )
+    relaxed.set_params(
+        penalty="l2",
+        penalty_groups="weights",
+        alpha=RELAXED_ALPHA,
+        warm_start=True,
+        max_iter=max_iter,
+    )
+    relaxed._support = pack(sparse.coefs_, [], np.float64) != 0
+    relaxed.fit(X, y, sample_weight=sample_weight)
+    del relaxed._support
+    return relaxed
+
+
+@fill_doc
+class MLPRegularizedClassifierCV(_CVMixin, MLPRegularizedClassifier):
+    """Multi-layer perceptron classifier with alpha chosen by cross-validation.
+
+    Each fold fits one path of increasing alphas, warm-started (see
+    :func:`regularization_path`); the folds run in parallel with
+    ``n_jobs``. The alpha is chosen on the folds' mean score ('best' or
+    '1se'), and the model is fitted on all the data along the path up to
+    it, then optionally relaxed. Read more in the
+    :ref:`User Guide <choosing_alpha>`.
+
+    Parameters
+    ----------
+    %(cv_parameters)s
+
+    Attributes
+    ----------
+    %(cv_fitted)s
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels; for multilabel targets, one column index per label.
+
+    %(fitted)s
+
+    See Also
+    --------
+    MLPRegularizedClassifier : The estimator at one alpha.
+    regularization_path : The warm-started path each fold fits.
+    MLPRegularizedRegressorCV : The regressor's counterpart.
+
+    Notes
+    -----
+    Its cost is one path per fold plus one on all the data (and, with
+    ``alphas`` an int, one dense fit for the grid), against one fit per
+    alpha per fold for :class:`~sklearn.model_selection.GridSearchCV`.
+    ``warm_start`` and ``partial_fit`` are not offered: each fit chooses
+    alpha afresh. The fitted attributes are those of the final model:
+    ``n_iter_`` counts the epochs of its last fit (the chosen alpha, or the
+    relaxed refit), while ``loss_curve_`` runs over the whole final path.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skreg import MLPRegularizedClassifierCV
+    >>> X, y = make_classification(n_samples=300, n_features=8, random_state=0)
+    >>> clf = MLPRegularizedClassifierCV(
+    ...     hidden_layer_sizes=(8,), penalty="l1", solver="lbfgs",
+    ...     alphas=[1e-3, 1e-2, 1e-1], cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> clf.alpha_
+    0.01
+    >>> clf.n_features_selected_
+    6
+    """
+
+    _base_class = MLPRegularizedClassifier
+    _parameter_constraints = {
+        **{
+            k: v
+            for k, v in MLPRegularizedClassifier._parameter_constraints.items()
+            if k not in _CVMixin._base_only
+        },
+        **_CVMixin._cv_constraints,
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        penalty="l2",
+        penalty_groups="weights",
+        solver="adam",
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        polish=0.25,
+        alphas=20,
+        eps=1e-3,
+        max_iter_per_alpha=None,
+        cv=None,
+        scoring=None,
+        selection="best",
+        refit=True,
+        n_jobs=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.penalty = penalty
+        self.penalty_groups = penalty_groups
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.polish = polish
+        self.alphas = alphas
+        self.eps = eps
+        self.max_iter_per_alpha = max_iter_per_alpha
+        self.cv = cv
+        self.scoring = scoring
+        self.selection = selection
+        self.refit = refit
+        self.n_jobs = n_jobs
+
+
+@fill_doc
+class MLPRegularizedRegressorCV(_CVMixin, MLPRegularizedRegressor):
+    """Multi-layer perceptron regressor with alpha chosen by cross-validation.
+
+    Each fold fits one path of increasing alphas, warm-started (see
+    :func:`regularization_path`); the folds run in parallel with
+    ``n_jobs``. The alpha is chosen on the folds' mean score ('best' or
+    '1se'), and the model is fitted on all the data along the path up to
+    it, then optionally relaxed. Read more in the
+    :ref:`User Guide <choosing_alpha>`.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        The data loss, as in :class:`MLPRegularizedRegressor`.
+
+    %(cv_parameters)s
+
+    Attributes
+    ----------
+    %(cv_fitted)s
+
+    %(fitted)s
+
+    See Also
+    --------
+    MLPRegularizedRegressor : The estimator at one alpha.
+    regularization_path : The warm-started path each fold fits.
+    MLPRegularizedClassifierCV : The classifier's counterpart.
+
+    Notes
+    -----
+    Its cost is one path per fold plus one on all the data (and, with
+    ``alphas`` an int, one dense fit for the grid), against one fit per
+    alpha per fold for :class:`~sklearn.model_selection.GridSearchCV`.
+    ``warm_start`` and ``partial_fit`` are not offered: each fit chooses
+    alpha afresh. The fitted attributes are those of the final model:
+    ``n_iter_`` counts the epochs of its last fit (the chosen alpha, or the
+    relaxed refit), while ``loss_curve_`` runs over the whole final path.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skreg import MLPRegularizedRegressorCV
+    >>> X, y = make_regression(n_samples=300, n_features=8, n_informative=3,
+    ...                        noise=1.0, random_state=0)
+    >>> reg = MLPRegularizedRegressorCV(
+    ...     hidden_layer_sizes=(8,), penalty="l1", solver="lbfgs",
+    ...     alphas=[1e-2, 1e-1, 1.0], selection="1se", cv=3, random_state=0,
+    ... ).fit(X, y / y.std())
+    >>> reg.alpha_
+    0.01
+    >>> reg.n_features_selected_
+    3
+    """
+
+    _base_class = MLPRegularizedRegressor
+    _parameter_constraints = {
+        **{
+            k: v
+            for k, v in MLPRegularizedRegressor._parameter_constraints.items()
+            if k not in _CVMixin._base_only
+        },
+        **_CVMixin._cv_constraints,
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        penalty="l2",
+        penalty_groups="weights",
+        solver="adam",
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        polish=0.25,
+        alphas=20,
+        eps=1e-3,
+        max_iter_per_alpha=None,
+        cv=None,
+        scoring=None,
+        selection="best",
+        refit=True,
+        n_jobs=None,
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.penalty = penalty
+        self.penalty_groups = penalty_groups
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.polish = polish
+        self.alphas = alphas
+        self.eps = eps
+        self.max_iter_per_alpha = max_iter_per_alpha
+        self.cv = cv
+        self.scoring = scoring
+        self.selection = selection
+        self.refit = refit
+        self.n_jobs = n_jobs

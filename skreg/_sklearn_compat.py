@@ -4,6 +4,7 @@ If scikit-learn moves or renames one of them, this is the only file to edit.
 """
 
 from sklearn.base import _fit_context
+from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -21,6 +22,7 @@ __all__ = [
     "StrOptions",
     "_check_partial_fit_first_call",
     "_check_sample_weight",
+    "_safe_indexing",
     "_fit_context",
     "validate_data",
     "validate_params",

@@ -14,6 +14,7 @@ from skreg._optimizers import (
     make_polisher,
 )
 from skreg.penalties import L0, L1, L2, GroupL0, GroupL1, row_groups
+from skreg.penalties._restricted import Restricted
 
 rng = np.random.RandomState(0)
 theta0 = rng.randn(10)
@@ -259,3 +260,43 @@ def test_make_polisher_uses_lbfgs_only_for_a_smooth_penalty(Penalty):
     penalty = Penalty(0.1) if Penalty in (L0, L1) else Penalty(0.1, groups)
     assert isinstance(make_polisher(penalty, 10, 1e-4), ProximalGradient)
     assert isinstance(make_polisher(L2(0.1), 10, 1e-4), LBFGS)
+
+
+def _restricted_optimum(target, support, alpha, n_weights):
+    """argmin 0.5 ||theta - target||^2 + alpha/2 ||w||^2 with w = 0 off support."""
+    expected = target.copy()
+    expected[:n_weights] = np.where(support, target[:n_weights] / (1 + alpha), 0)
+    return expected
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "proximal gradient"])
+def test_restricted_penalty_holds_its_zeros_under_full_batch_solvers(solver):
+    """The relaxed refit's constraint: L-BFGS-B through bounds, proximal
+    gradient through the prox; both reach the restricted optimum."""
+    target = rng.randn(8) + 2
+    support = np.array([True, False, True, True, False, True])
+    penalty = Restricted(L2(0.5), support)
+    theta0 = np.where(np.r_[support, True, True], 1.0, 0.0)
+    minimizer = (
+        LBFGS(tol=1e-12) if solver == "lbfgs" else ProximalGradient(200, tol=1e-12)
+    )
+    theta = minimizer.minimize(_quadratic(target), theta0, penalty, 6)[0]
+    assert_array_equal(theta[:6][~support], 0)
+    assert_allclose(theta, _restricted_optimum(target, support, 0.5, 6), atol=1e-7)
+
+
+def test_restricted_penalty_holds_its_zeros_under_adam():
+    target = rng.randn(8) + 2
+    support = np.array([True, False, True, True, False, True])
+    penalty = Restricted(L2(0.5), support)
+    theta = np.where(np.r_[support, True, True], 1.0, 0.0)
+    adam = Adam(theta, 0.05, 0.9, 0.999, 1e-8)
+    for _ in range(2000):
+        adam.step(theta, _quadratic(target)(theta)[1], penalty, 6)
+    assert_array_equal(theta[:6][~support], 0)
+    assert_allclose(theta, _restricted_optimum(target, support, 0.5, 6), atol=1e-2)
+
+
+def test_make_polisher_keeps_bounds_away_from_lbfgs():
+    penalty = Restricted(L2(0.1), np.ones(4, dtype=bool))
+    assert isinstance(make_polisher(penalty, 10, 1e-4), ProximalGradient)

@@ -8,9 +8,16 @@ from numpy.testing import assert_allclose
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold
 from sklearn.preprocessing import StandardScaler
 
-from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor, regularization_path
+from skreg import (
+    MLPRegularizedClassifier,
+    MLPRegularizedClassifierCV,
+    MLPRegularizedRegressor,
+    MLPRegularizedRegressorCV,
+    regularization_path,
+)
 from skreg._path import _data_loss, _null_loss, _training_data
 
 X, y = make_classification(
@@ -102,7 +109,7 @@ def test_default_grid_spans_dense_to_the_documented_end(penalty):
         path = regularization_path(estimator, Xr, yr, alphas=6, eps=1e-3)
         dense = estimator.set_params(alpha=0.0).fit(Xr, yr)
     ratios = path.alphas[1:] / path.alphas[:-1]
-    assert_allclose(ratios, ratios[0])  # geometric
+    assert_allclose(ratios, ratios[0], rtol=1e-2)  # geometric, 3 digits
     # The first alpha's penalty is about eps of the dense fit's gain: the
     # dense solution nearly untouched.
     _, Y, sw = _training_data(dense, Xr, yr, None)
@@ -116,7 +123,7 @@ def test_default_grid_spans_dense_to_the_documented_end(penalty):
         # It ends where one weight costs the whole gain, so that the all-zero
         # network beats whatever the path found there.
         if not path.stopped_early:
-            assert path.alphas[-1] == pytest.approx(gain, rel=1e-6)
+            assert path.alphas[-1] == pytest.approx(gain, rel=1e-2)  # 3 digits
         assert _null_loss(dense, Y, sw) <= path.data_loss[-1] + path.penalty[-1]
     if penalty == "l2":
         assert len(path.alphas) == 6 and not path.stopped_early
@@ -128,6 +135,104 @@ def test_bad_alphas_are_refused(alphas):
         regularization_path(_l1(), X, y, alphas=alphas)
 
 
-def test_a_dense_fit_that_learns_nothing_has_no_grid():
-    with pytest.raises(ValueError, match="did not improve on a constant"):
-        regularization_path(_l1(), np.zeros_like(X), y, alphas=4)
+def test_a_dense_fit_that_learns_nothing_scales_the_grid_by_the_constant():
+    with pytest.warns(UserWarning, match="did not improve on a constant"):
+        path = regularization_path(_l1(), np.zeros_like(X), y, alphas=4)
+    # No input carries information: the grid is still geometric and usable.
+    assert np.all(np.diff(path.alphas) > 0)
+    assert np.all(np.isfinite(path.data_loss))
+
+
+# Cross-validated estimators ----------------------------------------------------
+
+CV_ALPHAS = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+
+
+def _cv(**params):
+    defaults = dict(
+        hidden_layer_sizes=(8,), penalty="l1", solver="lbfgs", alphas=CV_ALPHAS,
+        cv=KFold(3), random_state=0,
+    )  # fmt: skip
+    return MLPRegularizedClassifierCV(**{**defaults, **params})
+
+
+def test_cv_scores_are_the_fold_paths_scores():
+    cv = _cv().fit(X, y)
+    assert_allclose(cv.alphas_, CV_ALPHAS)
+    for k, (train, test) in enumerate(KFold(3).split(X, y)):
+        path = regularization_path(_l1(), X[train], y[train], alphas=CV_ALPHAS)
+        scores = [fitted.score(X[test], y[test]) for fitted in path.estimators]
+        assert_allclose(cv.cv_results_[f"split{k}_test_score"], scores)
+        assert_allclose(
+            cv.cv_results_[f"split{k}_n_features_selected"], path.n_features_selected
+        )
+    table = np.array([cv.cv_results_[f"split{k}_test_score"] for k in range(3)])
+    assert_allclose(cv.cv_results_["mean_test_score"], table.mean(axis=0))
+    assert_allclose(
+        cv.cv_results_["sem_test_score"], table.std(axis=0, ddof=1) / np.sqrt(3)
+    )
+
+
+def test_best_takes_the_top_mean_and_1se_the_largest_alpha_within_one_se():
+    best = _cv(selection="best").fit(X, y)
+    one_se = _cv(selection="1se").fit(X, y)
+    mean = best.cv_results_["mean_test_score"]
+    sem = best.cv_results_["sem_test_score"]
+    top = np.argmax(mean)
+    assert best.alpha_ == CV_ALPHAS[top]
+    within = [
+        a for a, m in zip(CV_ALPHAS, mean, strict=True) if m >= mean[top] - sem[top]
+    ]
+    assert one_se.alpha_ == max(within)
+    assert one_se.alpha_ >= best.alpha_
+    assert one_se.n_nonzero_weights_ <= best.n_nonzero_weights_
+
+
+def test_cv_refit_is_the_path_on_all_data_up_to_alpha():
+    cv = _cv().fit(X, y)
+    chosen = [a for a in CV_ALPHAS if a <= cv.alpha_]
+    path = regularization_path(_l1(), X, y, alphas=chosen)
+    for ours, theirs in zip(cv.coefs_, path.estimators[-1].coefs_, strict=True):
+        assert_allclose(ours, theirs)
+    assert_allclose(cv.predict_proba(X), path.estimators[-1].predict_proba(X))
+    assert cv.n_features_in_ == X.shape[1] and list(cv.classes_) == [0, 1]
+
+
+def test_relaxed_refit_keeps_the_zeros_and_undoes_the_shrinkage():
+    sparse = _cv(alphas=[1e-2]).fit(X, y)
+    relaxed = _cv(alphas=[1e-2], refit="relaxed").fit(X, y)
+    for S, R in zip(sparse.coefs_, relaxed.coefs_, strict=True):
+        assert not np.any(R[S == 0])  # zeros held at zero
+    assert relaxed.n_features_selected_ == sparse.n_features_selected_ < 10
+    # Free of the l1 penalty the kept weights fit the data better.
+    data = _training_data(_l1().fit(X, y), X, y, None)
+    # (measured: 0.116 -> 0.027, 23 weights kept of 96)
+    assert _data_loss(relaxed, *data) < 0.5 * _data_loss(sparse, *data)
+    assert relaxed.penalty == "l1"  # the parameters stay the user's
+
+
+def test_alphas_past_a_folds_early_stop_score_as_the_constant_model():
+    cv = _cv(alphas=[1e-3, 20.0, 40.0]).fit(X, y)
+    for k in range(3):
+        scores = cv.cv_results_[f"split{k}_test_score"]
+        assert scores[2] == scores[1]
+        assert cv.cv_results_[f"split{k}_n_features_selected"][2] == 0
+    assert cv.alpha_ == 1e-3
+
+
+def test_cv_folds_in_parallel_give_the_same_fit():
+    serial = _cv(alphas=CV_ALPHAS[:3]).fit(X, y)
+    parallel = _cv(alphas=CV_ALPHAS[:3], n_jobs=2).fit(X, y)
+    assert_allclose(
+        serial.cv_results_["mean_test_score"], parallel.cv_results_["mean_test_score"]
+    )
+    assert_allclose(serial.coefs_[0], parallel.coefs_[0])
+
+
+def test_cv_estimators_have_no_partial_fit():
+    cv = MLPRegularizedRegressorCV()
+    assert not hasattr(cv, "partial_fit")
+    with pytest.raises(AttributeError) as excinfo:
+        cv.partial_fit  # noqa: B018
+    assert "chooses alpha on whole paths" in str(excinfo.value.__cause__)
+    assert "alpha" not in cv.get_params() and "warm_start" not in cv.get_params()
