@@ -16,7 +16,7 @@ BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
 
 @pytest.mark.benchmark
 @pytest.mark.parametrize(
-    "name", ["fit", "predict", "memory", "scaling", "compact", "frontier"]
+    "name", ["fit", "predict", "memory", "scaling", "compact", "frontier", "cv"]
 )
 def test_benchmark_script_runs(name, tmp_path):
     out = tmp_path / f"{name}.json"
@@ -32,6 +32,12 @@ def test_benchmark_script_runs(name, tmp_path):
         # Quality, not speed: skreg before and after its final phase.
         assert all(row["after_nnz"] <= row["before_nnz"] * 2 for row in result["rows"])
         assert any(row["polish_steps"] > 0 for row in result["rows"])
+        return
+    if name == "cv":
+        # Both searches chose among the same alphas and scored alike.
+        assert all(row["speedup"] > 0 for row in result["rows"])
+        assert all(float(row["cv_alpha"]) > 0 for row in result["rows"])
+        assert all(row["1se_nnz"] <= row["cv_nnz"] for row in result["rows"])
         return
     # Every other script compares against scikit-learn in the same run.
     assert all(row["speedup"] > 0 for row in result["rows"])
