@@ -43,6 +43,12 @@ def main():
     p.add_argument("--n-samples", type=int, default=20_000)
     p.add_argument("--alphas", type=int, default=20)
     p.add_argument("--folds", type=int, default=5)
+    p.add_argument(
+        "--max-iter-per-alpha", type=int, default=None,
+        help="the CV estimators' budget per alpha after the first",
+    )  # fmt: skip
+    p.add_argument("--problems", default="binary,3 classes,regression")
+    p.add_argument("--dtypes", default="float32,float64")
     args = p.parse_args()
     n_samples = 600 if args.quick else args.n_samples
     n_alphas = 4 if args.quick else args.alphas
@@ -54,17 +60,22 @@ def main():
     )  # fmt: skip
     rows = []
     for name, X, y in problems(n_samples):
+        if name not in args.problems.split(","):
+            continue
         regression = name == "regression"
         Base = MLPRegularizedRegressor if regression else MLPRegularizedClassifier
         CV = MLPRegularizedRegressorCV if regression else MLPRegularizedClassifierCV
-        for dtype in (np.float32, np.float64):
+        for dtype in [np.dtype(d).type for d in args.dtypes.split(",")]:
             X_train, X_test, y_train, y_test = train_test_split(
                 X.astype(dtype), y, test_size=0.25, random_state=0
             )
             scaler = StandardScaler().fit(X_train)
             X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
             grid = GridSearchCV(Base(**params), {"alpha": alphas}, cv=folds)
-            ours = CV(**params, alphas=alphas, cv=folds)
+            ours = CV(
+                **params, alphas=alphas, cv=folds,
+                max_iter_per_alpha=args.max_iter_per_alpha,
+            )  # fmt: skip
             t_grid, grid = timed(partial(grid.fit, X_train, y_train))
             t_ours, ours = timed(partial(ours.fit, X_train, y_train))
             one_se = clone(ours).set_params(selection="1se").fit(X_train, y_train)

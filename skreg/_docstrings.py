@@ -227,8 +227,9 @@ _CV_PARAMS = {
         dense weights then costs this share of their gain over a constant
         prediction.""",
     "max_iter_per_alpha": """max_iter_per_alpha : int, default=None
-        Epoch budget of each alpha after the first on every path; None means
-        ``max_iter``, with the stopping rule ending it sooner.""",
+        Epoch budget of each alpha after the first on every path, the
+        stopping rule ending it sooner; None means a quarter of
+        ``max_iter``, at least 10.""",
     "cv": """cv : int, cross-validation generator or iterable, default=None
         The folds, as in :func:`~sklearn.model_selection.check_cv`: None
         means 5-fold, stratified for the classifier.""",

