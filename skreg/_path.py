@@ -91,16 +91,15 @@ def _alpha_grid(estimator, X, y, *, n_alphas=20, eps=1e-3, sample_weight=None):
     ``estimator`` is fitted with ``alpha=0``. With ``G`` its gain in data loss
     over the best constant prediction and ``R`` the (unscaled) penalty of its
     weights, ``alpha * R = G`` is where the penalty of the dense weights
-    would cost all they gain:
-
-    The grid is geometric, rounded to three significant digits:
+    would cost all they gain. The grid is geometric, rounded to three
+    significant digits:
 
     - it starts at ``eps * G / R``, where that penalty is a fraction
       ``eps`` of the gain, and the dense solution is nearly untouched;
     - for 'l0' it ends at ``G``: a single non-zero weight (or group) then
       costs more than any network can gain, so the all-zero network is the
       optimum;
-    - for 'l1' and 'l2' it ends at ``10 * G / R``, a bound rather than an
+    - for 'l1' and 'l2' it ends at ``100 * G / R``, a bound rather than an
       exact end: a path under 'l1' usually zeroes every input before it, and
       stops there.
 
@@ -406,6 +405,18 @@ class _CVMixin:
     }
     _base_only = ("alpha", "warm_start")
 
+    @staticmethod
+    def _constraints_of(base_class):
+        """The base's parameter constraints without ``_base_only``, plus CV's."""
+        return {
+            **{
+                name: constraint
+                for name, constraint in base_class._parameter_constraints.items()
+                if name not in _CVMixin._base_only
+            },
+            **_CVMixin._cv_constraints,
+        }
+
     def _base_estimator(self):
         names = self._base_class._get_param_names()
         return self._base_class(
@@ -483,7 +494,7 @@ class _CVMixin:
         index = _selected_index(results["mean_test_score"], sem, self.selection)
 
         final = _run_path(
-            base if start is None else start.set_params(warm_start=True),
+            base if start is None else start,
             X, y, alphas[: index + 1], budget, sample_weight,
             started=start is not None,
         ).estimators[-1]  # fmt: skip
@@ -603,14 +614,7 @@ class MLPRegularizedClassifierCV(_CVMixin, MLPRegularizedClassifier):
     """
 
     _base_class = MLPRegularizedClassifier
-    _parameter_constraints = {
-        **{
-            k: v
-            for k, v in MLPRegularizedClassifier._parameter_constraints.items()
-            if k not in _CVMixin._base_only
-        },
-        **_CVMixin._cv_constraints,
-    }
+    _parameter_constraints = _CVMixin._constraints_of(MLPRegularizedClassifier)
 
     def __init__(
         self,
@@ -739,14 +743,7 @@ class MLPRegularizedRegressorCV(_CVMixin, MLPRegularizedRegressor):
     """
 
     _base_class = MLPRegularizedRegressor
-    _parameter_constraints = {
-        **{
-            k: v
-            for k, v in MLPRegularizedRegressor._parameter_constraints.items()
-            if k not in _CVMixin._base_only
-        },
-        **_CVMixin._cv_constraints,
-    }
+    _parameter_constraints = _CVMixin._constraints_of(MLPRegularizedRegressor)
 
     def __init__(
         self,
