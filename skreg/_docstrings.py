@@ -248,7 +248,9 @@ _CV_PARAMS = {
         sparse model kept, holding its zero weights at zero, under
         ``penalty='l2'`` with ``alpha=1e-4`` (Meinshausen's relaxed lasso):
         it removes the shrinkage the sparse penalty put on the kept weights.
-        False is not offered: the fitted model is what predicts.""",
+        The folds then score each alpha by its relaxed refit too, so the
+        choice is made on the models it yields; that costs one more fit per
+        distinct support in each fold. False is not offered: the fitted model is what predicts.""",
     "n_jobs": """n_jobs : int, default=None
         Folds fitted in parallel through joblib. None means 1 unless in a
         :func:`joblib.parallel_backend` context; -1 uses every processor.""",

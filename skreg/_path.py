@@ -243,7 +243,7 @@ def regularization_path(
     all they gain. The grid is geometric from ``eps * G / R`` (the dense
     solution nearly untouched) to ``G`` for 'l0', where one non-zero weight
     or group costs more than any network can gain, so zero is the optimum;
-    and to ``10 * G / R`` for 'l1' and 'l2', a bound rather than an exact end
+    and to ``100 * G / R`` for 'l1' and 'l2', a bound rather than an exact end
     (under 'l1' the path usually stops before it, with no input left).
 
     Examples
@@ -355,21 +355,41 @@ def _run_path(estimator, X, y, alphas, budget, sample_weight, started=False):
 # Cross-validated estimators ---------------------------------------------------
 
 
-def _fold_path(estimator, X, y, sample_weight, train, test, alphas, budget, scorer):
+def _fold_path(
+    estimator, X, y, sample_weight, train, test, alphas, budget, scorer, relaxed
+):
     """One fold's path, scored on its test part at every alpha.
+
+    With ``relaxed``, each alpha is scored by its relaxed refit (``budget``
+    epochs from the path's weights), as the final model will be: the
+    penalized weights carry a shrinkage bias that makes sparse supports score
+    worse than they are, so both rules would keep too many inputs. Alphas
+    that keep the same support share one refit.
 
     Alphas past an early stop (no input used) get the constant network's
     score and sparsity: a larger alpha keeps the network constant.
     """
     sw = None if sample_weight is None else _safe_indexing(sample_weight, train)
+    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     start = time.perf_counter()
-    path = _run_path(
-        estimator, _safe_indexing(X, train), _safe_indexing(y, train), alphas,
-        budget, sw,
-    )  # fmt: skip
-    fit_time = (time.perf_counter() - start) / len(path.alphas)
+    path = _run_path(estimator, X_train, y_train, alphas, budget, sw)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-    scores = [scorer(fitted, X_test, y_test) for fitted in path.estimators]
+    scores, refits = [], {}
+    for fitted in path.estimators:
+        if relaxed:
+            support = _support(fitted).tobytes()
+            if support not in refits:
+                with warnings.catch_warnings():
+                    # A scoring device: the final refit reports convergence.
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    relaxed = _relaxed_fit(
+                        fitted, X_train, y_train, sw, estimator.max_iter
+                    )
+                refits[support] = scorer(relaxed, X_test, y_test)
+            scores.append(refits[support])
+        else:
+            scores.append(scorer(fitted, X_test, y_test))
+    fit_time = (time.perf_counter() - start) / len(path.alphas)
     pad = len(alphas) - len(scores)
     return {
         "test_score": np.r_[scores, [scores[-1]] * pad],
@@ -477,7 +497,16 @@ class _CVMixin:
         scorer = check_scoring(base, scoring=self.scoring)
         folds = Parallel(n_jobs=self.n_jobs)(
             delayed(_fold_path)(
-                base, X, y, sample_weight, train, test, alphas, budget, scorer
+                base,
+                X,
+                y,
+                sample_weight,
+                train,
+                test,
+                alphas,
+                budget,
+                scorer,
+                self.refit == "relaxed",
             )
             for train, test in splits
         )
@@ -533,6 +562,11 @@ class _RelaxedRegressor(_RelaxedMixin, MLPRegularizedRegressor):
     pass
 
 
+def _support(fitted):
+    """Mask of the non-zero connection weights, packed."""
+    return pack(fitted.coefs_, [], np.float64) != 0
+
+
 def _relaxed_fit(sparse, X, y, sample_weight, max_iter):
     """Refit the non-zero weights of ``sparse`` under a mild L2, from them,
     for the estimator's full ``max_iter`` (a path's snapshot has its budget)."""
@@ -552,7 +586,7 @@ def _relaxed_fit(sparse, X, y, sample_weight, max_iter):
         warm_start=True,
         max_iter=max_iter,
     )
-    relaxed._support = pack(sparse.coefs_, [], np.float64) != 0
+    relaxed._support = _support(sparse)
     relaxed.fit(X, y, sample_weight=sample_weight)
     del relaxed._support
     return relaxed

@@ -16,7 +16,8 @@ BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
 
 @pytest.mark.benchmark
 @pytest.mark.parametrize(
-    "name", ["fit", "predict", "memory", "scaling", "compact", "frontier", "cv"]
+    "name",
+    ["fit", "predict", "memory", "scaling", "compact", "frontier", "cv", "selection"],
 )
 def test_benchmark_script_runs(name, tmp_path):
     out = tmp_path / f"{name}.json"
@@ -32,6 +33,9 @@ def test_benchmark_script_runs(name, tmp_path):
         # Quality, not speed: skreg before and after its final phase.
         assert all(row["after_nnz"] <= row["before_nnz"] * 2 for row in result["rows"])
         assert any(row["polish_steps"] > 0 for row in result["rows"])
+        return
+    if name == "selection":
+        assert all(0 <= row["f1"] <= 1 for row in result["rows"])
         return
     if name == "cv":
         # Both searches chose among the same alphas and scored alike.
