@@ -9,6 +9,7 @@ from skreg._path import (
     MLPRegularizedRegressorCV,
     regularization_path,
 )
+from skreg._plot import RegularizationPathDisplay
 
 __version__ = "0.1.0.dev0"
 
@@ -17,6 +18,7 @@ __all__ = [
     "MLPRegularizedClassifierCV",
     "MLPRegularizedRegressor",
     "MLPRegularizedRegressorCV",
+    "RegularizationPathDisplay",
     "__version__",
     "regularization_path",
 ]

@@ -5,6 +5,7 @@ If scikit-learn moves or renames one of them, this is the only file to edit.
 
 from sklearn.base import _fit_context
 from sklearn.utils._indexing import _safe_indexing
+from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -23,6 +24,7 @@ __all__ = [
     "_check_partial_fit_first_call",
     "_check_sample_weight",
     "_safe_indexing",
+    "check_matplotlib_support",
     "_fit_context",
     "validate_data",
     "validate_params",
