@@ -264,6 +264,23 @@ _PARAMS["cv_parameters"] = "\n\n    ".join(
     + list(_CV_PARAMS.values())
 )
 
+# The classifiers' own, after the shared ones.
+_PARAMS[
+    "class_weight"
+] = """class_weight : dict, list of dict or 'balanced', default=None
+        Weights of the classes in the data loss, as ``{class_label: weight}``;
+        None gives every class weight one. 'balanced' weighs each class by
+        ``n_samples / (n_classes * np.bincount(y))``, so that every class
+        counts as much in total. The weights multiply ``sample_weight``
+        (early stopping's validation score included), in ``fit`` and in
+        ``partial_fit``; ``partial_fit`` refuses 'balanced', since it sees
+        the class frequencies one batch at a time: compute them once with
+        :func:`~sklearn.utils.class_weight.compute_class_weight` and pass the
+        dict. For multilabel targets, as in
+        :class:`~sklearn.ensemble.RandomForestClassifier`: one dict per label
+        (keys 0 and 1), or 'balanced' per label; a sample's weight is the
+        product over its labels. scikit-learn's MLPClassifier has no
+        ``class_weight``."""
 
 _ATTRIBUTES["cv_fitted"] = """alpha_ : float
         The chosen alpha.

@@ -19,6 +19,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
@@ -264,6 +265,8 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
+        sample_weight = self._weigh_classes(Y, sample_weight)
+        if sample_weight is not None:
             peak = sample_weight.max(initial=0)
             if not peak > 0:
                 raise ValueError("sample_weight must have a positive sum.")
@@ -322,6 +325,10 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         for name, value in fitted.items():
             setattr(self, name, value)
         return self
+
+    def _weigh_classes(self, Y, sample_weight):
+        """``sample_weight`` times the class weights; the classifier's."""
+        return sample_weight
 
     def _make_penalty(self, layer_units):
         """The penalty object of this fit; the relaxed refit restricts it."""
@@ -827,6 +834,8 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
     ----------
     %(parameters)s
 
+    %(class_weight)s
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -918,7 +927,9 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
         n_iter_no_change=10,
         max_fun=15000,
         polish=0.25,
+        class_weight=None,
     ):
+        self.class_weight = class_weight
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -948,8 +959,21 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
             polish=polish,
         )
 
+    _parameter_constraints: dict = {
+        **_BaseMLPRegularized._parameter_constraints,
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+    }
     # The early-stopping score, as in score(): accuracy.
     _metric = staticmethod(accuracy_score)
+
+    def _weigh_classes(self, Y, sample_weight):
+        if self.class_weight is None:
+            return sample_weight
+        # The labels, not the binarized columns: class_weight's keys are
+        # labels, and a multilabel Y decodes to its indicator matrix.
+        weights = compute_sample_weight(self.class_weight, self._decode(Y))
+        weights = weights.astype(Y.dtype, copy=False)
+        return weights if sample_weight is None else weights * sample_weight
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
@@ -1042,6 +1066,14 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
         self : object
             The updated estimator.
         """
+        if isinstance(self.class_weight, str):
+            raise ValueError(
+                "class_weight='balanced' needs the class frequencies of all "
+                "the data, and partial_fit sees one batch at a time. Compute "
+                "them once, with sklearn.utils.class_weight.compute_class_weight"
+                "('balanced', classes=classes, y=y) on all of y (or a large "
+                "sample of it), and pass the resulting dict as class_weight."
+            )
         with _rollback_on_error(self):
             if _check_partial_fit_first_call(self, classes):
                 self._label_binarizer = LabelBinarizer()

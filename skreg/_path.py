@@ -607,6 +607,8 @@ class MLPRegularizedClassifierCV(_CVMixin, MLPRegularizedClassifier):
     ----------
     %(cv_parameters)s
 
+    %(class_weight)s
+
     Attributes
     ----------
     %(cv_fitted)s
@@ -685,7 +687,9 @@ class MLPRegularizedClassifierCV(_CVMixin, MLPRegularizedClassifier):
         selection="best",
         refit=True,
         n_jobs=None,
+        class_weight=None,
     ):
+        self.class_weight = class_weight
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.penalty = penalty
