@@ -144,9 +144,25 @@ _ATTRIBUTES = {
         solvers (the last ``n_polish_iter_`` values). Extended, not reset, by
         ``warm_start`` and ``partial_fit``.
 
+    data_loss_curve_ : list of float
+        The data loss part of each ``loss_curve_`` value: for the stochastic
+        solvers the mean over the epoch's minibatches, as scikit-learn
+        reports it, else the full-batch loss.
+
+    penalty_curve_ : list of float
+        The penalty part, ``alpha * R(W)`` at the end of each epoch or step;
+        ``data_loss_curve_[i] + penalty_curve_[i]`` is ``loss_curve_[i]``.
+
+    sparsity_curve_ : list of float
+        Share of connection weights exactly zero at the same points.
+
     validation_scores_ : list of float or None
         Score on the held-out set after each epoch with ``early_stopping``,
         else None.
+
+    validation_loss_curve_ : list of float or None
+        Mean data loss on the held-out set after each epoch with
+        ``early_stopping`` (beside ``validation_scores_``), else None.
 
     best_validation_score_ : float or None
         Best of ``validation_scores_``, else None.

@@ -30,6 +30,10 @@ def _softmax(Z):
 class _CanonicalLoss:
     """Shared gradient of a loss used with its canonical output activation."""
 
+    def value(self, Y, Z, weights=None):
+        """Weighted mean loss; ``weights`` as in :meth:`value_and_delta`."""
+        return float(_weighted_mean(self._per_sample(Y, Z), weights))
+
     def value_and_delta(self, Y, Z, weights=None):
         """Weighted mean loss and its gradient with respect to ``Z``.
 

@@ -40,9 +40,12 @@ from skreg._optimizers import (
     SGD,
     Adam,
     check_penalty_support,
+    describe_record,
     make_polisher,
+    record,
 )
 from skreg._sklearn_compat import (
+    CallbackSupportMixin,
     Interval,
     Options,
     StrOptions,
@@ -56,6 +59,71 @@ from skreg.penalties import L2
 from skreg.penalties._registry import GROUPINGS, PENALTIES, make_penalty
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+# What scikit-learn's callback machinery keeps on the estimator during a fit.
+_CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+
+
+class _Hooks:
+    """One fit's calls into scikit-learn's callbacks (``sklearn.callback``,
+    scikit-learn >= 1.9): the fit is the root task, each epoch (L-BFGS
+    iteration) and the final phase a subtask. Inert on older scikit-learn.
+    """
+
+    def __init__(self, estimator, X, y, sample_weight, max_subtasks, layer_units,
+                 out_activation):  # fmt: skip
+        self._estimator = estimator
+        self._data = {
+            "X": X,
+            "y": y,
+            "metadata": None if sample_weight is None else {
+                "sample_weight": sample_weight
+            },
+        }  # fmt: skip
+        self._layer_units, self._out_activation = layer_units, out_activation
+        self._root = self._task = None
+        if CallbackSupportMixin is not None:
+            self._root = estimator._init_callback_context(max_subtasks=max_subtasks)
+            self._root.call_on_fit_task_begin(estimator=estimator, **self._data)
+
+    def begin(self, name):
+        if self._root is not None:
+            self._task = self._root.subcontext(task_name=name)
+            self._task.call_on_fit_task_begin(estimator=self._estimator, **self._data)
+
+    def end(self, theta=None):
+        """End the current subtask at ``theta`` (None: a task that did not
+        run); whether a callback asks training to stop."""
+        task, self._task = self._task, None
+        if task is None:
+            return False
+        if theta is None:
+            return bool(task.call_on_fit_task_end(estimator=self._estimator))
+        return bool(
+            task.call_on_fit_task_end(
+                estimator=self._estimator,
+                **self._data,
+                # Evaluated only if a callback asks for the fitted estimator.
+                reconstruction_attributes=lambda: self._fitted(theta.copy()),
+            )
+        )
+
+    def finish(self):
+        if self._root is not None:
+            self._root.call_on_fit_task_end(
+                estimator=self._estimator, **self._data, reconstruction_attributes={}
+            )
+
+    def _fitted(self, theta):
+        coefs, intercepts = unpack(theta, self._layer_units)
+        return {
+            "coefs_": coefs,
+            "intercepts_": intercepts,
+            "n_layers_": len(self._layer_units),
+            "n_outputs_": self._layer_units[-1],
+            "out_activation_": self._out_activation,
+        }
 
 
 @contextmanager
@@ -76,11 +144,27 @@ def _rollback_on_error(estimator):
     try:
         yield
     except BaseException:
+        # The callbacks' teardown runs after this and needs their state.
+        live = {k: v for k, v in vars(estimator).items() if k in _CALLBACK_STATE}
         vars(estimator).clear()
         vars(estimator).update(saved)
+        vars(estimator).update(live)
         if rng_state is not None:
             rng.set_state(rng_state)
         raise
+
+
+# The per-epoch curves every fit records; loss_curve_ is their objective.
+_CURVES = ("loss_curve_", "data_loss_curve_", "penalty_curve_", "sparsity_curve_")
+
+
+def _extend_curves(curves, points):
+    """Append ``(objective, penalty, sparsity)`` points to the curves."""
+    for objective, penalty, sparsity in points:
+        curves["loss_curve_"].append(objective)
+        curves["data_loss_curve_"].append(objective - penalty)
+        curves["penalty_curve_"].append(penalty)
+        curves["sparsity_curve_"].append(sparsity)
 
 
 def _describe_structure(coefs):
@@ -124,7 +208,11 @@ def _check_blow_up(weights, loss, start_loss, epoch):
         )
 
 
-class _BaseMLPRegularized(BaseEstimator, ABC):
+# With scikit-learn >= 1.9 the estimators take sklearn.callback callbacks.
+_CALLBACK_BASES = () if CallbackSupportMixin is None else (CallbackSupportMixin,)
+
+
+class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
     """Shared training logic; use the classifier or the regressor."""
 
     _parameter_constraints: dict = {
@@ -308,13 +396,26 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                 "one that zeroes every weight is far below this."
             )
 
+        hooks = _Hooks(
+            self, X, y, sample_weight,
+            # Epochs and the final phase; L-BFGS's iterations and one that
+            # never runs (its callback begins each next one).
+            1 if incremental else self.max_iter + 1,
+            layer_units, loss.out_activation,
+        )  # fmt: skip
         # Overflow is detected below and reported as divergence, with advice;
         # numpy's own RuntimeWarnings would only add noise before it.
         with np.errstate(over="ignore", invalid="ignore"):
-            fitted = self._run_solver(
-                X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
-                first_pass, incremental,
-            )  # fmt: skip
+            if self.solver in _STOCHASTIC_SOLVERS:
+                fitted = self._fit_stochastic(
+                    X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
+                    first_pass, incremental, hooks,
+                )  # fmt: skip
+            else:
+                fitted = self._fit_lbfgs(
+                    X, Y, sample_weight, theta, layer_units, loss, penalty,
+                    first_pass, hooks,
+                )  # fmt: skip
         if not np.isfinite(theta).all():
             raise _diverged("at the end of training: some weights are not finite")
 
@@ -324,6 +425,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         self.out_activation_ = loss.out_activation
         for name, value in fitted.items():
             setattr(self, name, value)
+        hooks.finish()
         return self
 
     def _weigh_classes(self, Y, sample_weight):
@@ -334,43 +436,44 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         """The penalty object of this fit; the relaxed refit restricts it."""
         return make_penalty(self.penalty, self.alpha, self.penalty_groups, layer_units)
 
-    def _run_solver(
-        self, X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
-        first_pass, incremental,
-    ):  # fmt: skip
-        if self.solver in _STOCHASTIC_SOLVERS:
-            return self._fit_stochastic(
-                X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
-                first_pass, incremental,
-            )  # fmt: skip
-        return self._fit_lbfgs(
-            X, Y, sample_weight, theta, layer_units, loss, penalty, first_pass
-        )
-
     def _fit_lbfgs(
-        self, X, Y, sample_weight, theta, layer_units, loss, penalty, first_pass
-    ):
+        self, X, Y, sample_weight, theta, layer_units, loss, penalty, first_pass,
+        hooks,
+    ):  # fmt: skip
         if sp.issparse(X):
             X = X.tocsr()  # row chunks
         data_loss = self._full_batch_loss(X, Y, sample_weight, layer_units, loss)
         nw = n_weights(layer_units)
-        solver = LBFGS(self.max_iter, self.max_fun, self.tol, self.verbose)
-        theta[:], n_iter, loss_curve, objective = solver.minimize(
+
+        def monitor(theta):
+            stop = hooks.end(theta)
+            hooks.begin("iteration")
+            return stop
+
+        hooks.begin("iteration")
+        solver = LBFGS(
+            self.max_iter, self.max_fun, self.tol, self.verbose, monitor=monitor
+        )
+        theta[:], n_iter, points, objective = solver.minimize(
             data_loss, theta, penalty, nw
         )
+        hooks.end()
         if not np.isfinite(objective):
             raise _diverged(
                 f"after {n_iter} L-BFGS iterations: the loss became {objective}"
             )
         if self.verbose:
             print(_describe_structure(unpack(theta, layer_units)[0]))
+        curves = self._previous_curves(continuing=not first_pass)
+        _extend_curves(curves, points)
         return {
             "n_iter_": n_iter,
             "t_": 0 if first_pass else self.t_,
             "loss_": objective,
-            "loss_curve_": ([] if first_pass else self._previous_curve()) + loss_curve,
-            "best_loss_": min(loss_curve, default=objective),
+            **curves,
+            "best_loss_": min((point[0] for point in points), default=objective),
             "validation_scores_": None,
+            "validation_loss_curve_": None,
             "best_validation_score_": None,
             "diverged_": False,
         }
@@ -385,8 +488,13 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
 
         return data_loss
 
-    def _previous_curve(self):
-        return list(getattr(self, "loss_curve_", None) or [])
+    def _previous_curves(self, continuing):
+        """The per-epoch curves a fit appends to: copies of the fitted ones
+        when it continues (warm start, partial_fit), else empty."""
+        return {
+            name: list(getattr(self, name, None) or []) if continuing else []
+            for name in _CURVES
+        }
 
     def _make_optimizer(self, theta):
         if self.solver == "sgd":
@@ -404,7 +512,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
 
     def _fit_stochastic(
         self, X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
-        first_pass, incremental,
+        first_pass, incremental, hooks,
     ):  # fmt: skip
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True.")
@@ -420,9 +528,10 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         if sp.issparse(X):
             X = X.tocsr()  # row slicing of the minibatches
         if self.early_stopping:
-            X, Y, sample_weight, X_val, y_val, sw_val = self._split_validation(
+            X, Y, sample_weight, X_val, Y_val, sw_val = self._split_validation(
                 X, Y, sample_weight, rng
             )
+            validation = (X_val, Y_val, self._decode(Y_val), sw_val)
         n_samples = X.shape[0]
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
@@ -438,10 +547,11 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         # State of this call; with warm_start / partial_fit the histories
         # continue, while the stopping criterion restarts with each fit.
         continuing = not first_pass
-        loss_curve = self._previous_curve() if continuing else []
-        validation_scores = (
-            list(getattr(self, "validation_scores_", None) or []) if continuing else []
-        )
+        curves = self._previous_curves(continuing)
+        validation_scores, validation_losses = (
+            [list(getattr(self, name, None) or []) if continuing else []
+             for name in ("validation_scores_", "validation_loss_curve_")]
+        )  # fmt: skip
         t = getattr(self, "t_", 0) if continuing else 0
         if incremental and continuing:
             best_loss = getattr(self, "best_loss_", None)
@@ -468,6 +578,7 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         n_iter = 0
         try:
             for _ in range(self.max_iter):
+                hooks.begin("epoch")
                 if self.shuffle:
                     order = rng.permutation(n_samples)
                 epoch_loss, epoch_weight = 0.0, 0.0
@@ -500,20 +611,25 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                 if not np.isfinite(current):
                     raise _diverged(f"in epoch {n_iter}: the loss became {current}")
                 _check_blow_up(theta[:nw], current, start_loss, n_iter)
-                loss_curve.append(current)
+                point = record(current, penalty, theta[:nw])
+                _extend_curves(curves, [point])
                 if self.verbose:
                     print(
-                        f"Iteration {n_iter}, loss = {current:.8f}, "
+                        f"Iteration {n_iter}, {describe_record(point)}, "
                         + _describe_structure(unpack(theta, layer_units)[0])
                     )
 
                 if self.early_stopping:
-                    score = self._score_output(
-                        self._output(theta, layer_units, X_val, loss), y_val, sw_val
+                    score, validation_loss = self._validate(
+                        theta, layer_units, loss, validation
                     )
                     validation_scores.append(score)
+                    validation_losses.append(validation_loss)
                     if self.verbose:
-                        print(f"Validation score: {score:f}")
+                        print(
+                            f"Validation score: {score:f}, "
+                            f"validation loss: {validation_loss:.8f}"
+                        )
                     improved = score >= best_score + self.tol
                     if score > best_score:
                         best_score, best_theta = score, theta.copy()
@@ -524,6 +640,8 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                 no_improvement = 0 if improved else no_improvement + 1
 
                 optimizer.iteration_ends(t)
+                if hooks.end(theta):
+                    break  # a callback asked to stop
                 if no_improvement > self.n_iter_no_change:
                     what = (
                         "Validation score" if self.early_stopping else "Training loss"
@@ -574,15 +692,14 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
         # that chunk, not the stream. Two evaluations make one step.
         runs = budget >= 2 and not (incremental or diverged or interrupted)
         if runs and (best_theta is not None or not self.early_stopping):
-            polished, n_polish, curve, objective = self._polish(
+            hooks.begin("polish")
+            polished, n_polish, points, objective = self._polish(
                 theta, X, Y, sample_weight, layer_units, loss, penalty, budget
             )
             # The validation set chose the weights: the polish may refine
             # them, not trade validation score for training objective.
             if n_polish and self.early_stopping:
-                score = self._score_output(
-                    self._output(polished, layer_units, X_val, loss), y_val, sw_val
-                )
+                score = self._validate(polished, layer_units, loss, validation)[0]
                 if not score >= best_score:
                     if self.verbose:
                         print(
@@ -592,17 +709,21 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                     n_polish = 0
             if n_polish:
                 theta[:] = polished
-                loss_curve += curve
+                _extend_curves(curves, points)
                 if not self.early_stopping:
                     best_loss = min(best_loss, objective)
+            hooks.end(theta)
         return {
             "n_iter_": n_iter,
             "n_polish_iter_": n_polish,
             "t_": t,
-            "loss_": objective if n_polish else loss_curve[-1],
-            "loss_curve_": loss_curve,
+            "loss_": objective if n_polish else curves["loss_curve_"][-1],
+            **curves,
             "best_loss_": None if self.early_stopping else best_loss,
             "validation_scores_": validation_scores if self.early_stopping else None,
+            "validation_loss_curve_": (
+                validation_losses if self.early_stopping else None
+            ),
             "best_validation_score_": best_score if self.early_stopping else None,
             "diverged_": diverged,
             "_no_improvement_count": no_improvement,
@@ -676,13 +797,21 @@ class _BaseMLPRegularized(BaseEstimator, ABC):
                     "weight, change validation_fraction or random_state, or "
                     "set early_stopping=False."
                 )
-        return X_train, Y_train, sw_train, X_val, self._decode(Y_val), sw_val
+        return X_train, Y_train, sw_train, X_val, Y_val, sw_val
+
+    def _validate(self, theta, layer_units, loss, validation):
+        """Early stopping's score of ``theta`` on the validation part
+        ``(X, Y binarized, y, sample_weight)``, and its mean data loss there,
+        from one forward pass."""
+        X_val, Y_val, y_val, sw_val = validation
+        coefs, intercepts = unpack(theta, layer_units)
+        Z = raw_output(X_val, coefs, intercepts, self.activation)
+        weights = None if sw_val is None else sw_val / sw_val.sum()
+        validation_loss = loss.value(Y_val, Z, weights)
+        score = self._score_output(loss.inverse_link(Z), y_val, sw_val)
+        return score, validation_loss
 
     # Prediction ------------------------------------------------------------
-
-    def _output(self, theta, layer_units, X, loss):
-        coefs, intercepts = unpack(theta, layer_units)
-        return loss.inverse_link(raw_output(X, coefs, intercepts, self.activation))
 
     def _raw_output(self, X):
         """Network output before the output activation, for unvalidated ``X``."""

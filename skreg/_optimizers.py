@@ -199,6 +199,28 @@ class Adam(_StochasticOptimizer):
         penalty.prox(w, eta[:n_weights], out=w)
 
 
+def record(objective, penalty, weights):
+    """One point of a fit's curves: ``(objective, penalty, sparsity)``.
+
+    The data loss is ``objective - penalty``; sparsity is the share of the
+    connection ``weights`` that are exactly zero.
+    """
+    return (
+        float(objective),
+        float(penalty.value(weights)),
+        1.0 - np.count_nonzero(weights) / max(weights.size, 1),
+    )
+
+
+def describe_record(point):
+    """The verbose line of one point of the curves."""
+    objective, penalty, sparsity = point
+    return (
+        f"loss = {objective:.8f} (data {objective - penalty:.8f} + penalty "
+        f"{penalty:.8f}), sparsity = {sparsity:.4f}"
+    )
+
+
 class _OutOfEvaluations(Exception):
     """Raised inside L-BFGS's objective once its evaluation budget is spent."""
 
@@ -224,7 +246,9 @@ class LBFGS:
         verbose=False,
         xtol=None,
         warn=True,
+        monitor=None,
     ):
+        self.monitor = monitor
         self.max_iter = max_iter
         self.max_fun = max_fun
         self.tol = tol
@@ -249,8 +273,9 @@ class LBFGS:
         -------
         theta : ndarray of shape (n_params,), in ``theta0``'s dtype
         n_iter : int
-        loss_curve : list of float
-            Objective after each iteration.
+        curve : list of tuple
+            ``(objective, penalty, sparsity)`` after each iteration (see
+            :func:`record`).
         objective : float
             ``fun(theta)[0] + penalty.value(theta[:n_weights])`` at the
             returned ``theta``, without another call to ``fun``.
@@ -313,15 +338,19 @@ class LBFGS:
                 last["fun"] = value  # at z0
             return value, g
 
-        loss_curve = []
+        curve = []
 
         def callback(intermediate_result):
             z = intermediate_result.x
             move = float(np.max(np.abs(z - last["z"])))
             last["z"], last["fun"] = z.copy(), float(intermediate_result.fun)
-            loss_curve.append(true_objective(z, last["fun"]))
+            curve.append(
+                record(true_objective(z, last["fun"]), penalty, to_theta(z)[:nw])
+            )
             if self.verbose:
-                print(f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8f}")
+                print(f"Iteration {len(curve)}, " + describe_record(curve[-1]))
+            if self.monitor is not None and self.monitor(to_theta(z)):
+                raise StopIteration  # scipy ends the run as converged
             # A quasi-Newton step estimates the distance to the optimum.
             if self.xtol is not None and move <= self.xtol * float(np.max(np.abs(z))):
                 raise StopIteration
@@ -354,7 +383,7 @@ class LBFGS:
             )
             n_iter = min(result.nit, self.max_iter)
         except _OutOfEvaluations:
-            z, value, n_iter = last["z"], last["fun"], len(loss_curve)
+            z, value, n_iter = last["z"], last["fun"], len(curve)
             status, message = 1, "the evaluation budget ran out in a line search"
         # 99: the callback's xtol test stopped it, which is convergence.
         if status not in (0, 99) and self.warn:
@@ -365,7 +394,7 @@ class LBFGS:
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        return to_theta(z), n_iter, loss_curve, true_objective(z, float(value))
+        return to_theta(z), n_iter, curve, true_objective(z, float(value))
 
 
 class ProximalGradient:
@@ -412,6 +441,7 @@ class ProximalGradient:
         n_fun = 1
         objective = loss + penalty.value(theta[:nw])
         history = [objective]  # the start, then one value per step
+        curve = []
         self.n_fun_, self.step_ = n_fun, None
         norm_g = float(np.linalg.norm(grad))
         if not norm_g > 0:
@@ -441,6 +471,7 @@ class ProximalGradient:
             dg = new_grad - grad
             theta, grad, objective = candidate, new_grad, new_objective
             history.append(objective)
+            curve.append(record(objective, penalty, w))
             if mapping * longest <= self.tol * float(np.max(np.abs(theta))):
                 break
             # The long Barzilai-Borwein step: on networks it reached a 35%
@@ -450,7 +481,7 @@ class ProximalGradient:
             curvature = float(move @ dg)
             step = float(move @ move) / curvature if curvature > 0 else 2 * step
         self.n_fun_ = n_fun
-        return theta, len(history) - 1, history[1:], objective
+        return theta, len(curve), curve, objective
 
 
 SOLVERS = {"sgd": SGD, "adam": Adam, "lbfgs": LBFGS}

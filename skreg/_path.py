@@ -455,6 +455,26 @@ class _CVMixin:
             "warm_start, or call partial_fit on a clone of that estimator."
         )
 
+    def set_callbacks(self, *callbacks):
+        """Not supported: the CV estimators run no callbacks yet.
+
+        Parameters
+        ----------
+        *callbacks : callback instances
+            Refused.
+
+        Returns
+        -------
+        self : object
+            Never returned: always raises.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not run sklearn.callback callbacks: its "
+            "fits are whole paths over folds. Set them on the estimator refitted "
+            f"with the chosen alpha, {self._base_class.__name__}(alpha=cv.alpha_, "
+            "...)."
+        )
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Choose alpha by cross-validation, then fit the model with it.

@@ -16,7 +16,13 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
+    CallbackSupportMixin = None
+
 __all__ = [
+    "CallbackSupportMixin",
     "HasMethods",
     "Interval",
     "Options",

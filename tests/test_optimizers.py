@@ -111,7 +111,7 @@ def test_lbfgs_split_solves_l1_exactly_with_exact_zeros():
     expected = np.r_[L1(alpha).prox(target[:n_weights], 1.0), target[n_weights:]]
     assert_allclose(theta, expected, atol=1e-8)
     assert_array_equal(theta[:n_weights] == 0, expected[:n_weights] == 0)
-    assert len(curve) == n_iter and curve[-1] <= curve[0]
+    assert len(curve) == n_iter and curve[-1][0] <= curve[0][0]
 
 
 def test_lbfgs_smooth_penalty_uses_its_gradient():
@@ -200,7 +200,10 @@ def test_proximal_gradient_reaches_the_lasso_optimum():
     )
     assert_allclose(theta[:-1], ref.coef_, atol=1e-6)
     assert_array_equal(theta[:-1] == 0, ref.coef_ == 0)
-    assert objective == pytest.approx(curve[-1])
+    assert objective == pytest.approx(curve[-1][0])
+    # (objective, penalty, sparsity): the lasso's own value and zeros.
+    assert curve[-1][1] == pytest.approx(L1(0.1).value(theta[:-1]))
+    assert curve[-1][2] == np.mean(theta[:-1] == 0)
     assert n_steps == len(curve) and solver.n_fun_ <= 500
 
 
@@ -233,7 +236,7 @@ def test_proximal_gradient_l0_ends_on_a_fixed_point_no_worse_than_its_start():
     start_objective = _least_squares(start)[0] + penalty.value(start[:8])
     solver = ProximalGradient(max_fun=1000, tol=1e-10)
     theta, _, curve, objective = solver.minimize(_least_squares, start, penalty, 8)
-    assert max(curve) <= start_objective
+    assert max(point[0] for point in curve) <= start_objective
     assert objective < start_objective
     step = solver.step_
     again = theta - step * _least_squares(theta)[1]
