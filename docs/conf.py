@@ -19,7 +19,9 @@ extensions = [
 ]
 
 autosummary_generate = True
-autodoc_default_options = {"members": False, "inherited-members": False}
+# Each class page documents every public method, inherited ones included
+# (fit, score, get_params, set_fit_request, ...), and lists the examples
+# using the class: see _templates/class.rst.
 numpydoc_show_class_members = True
 numpydoc_show_inherited_class_members = True
 numpydoc_class_members_toctree = False
@@ -37,7 +39,8 @@ exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_theme = "pydata_sphinx_theme"
 html_title = "skreg"
 html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["skreg.css"]
 
 # Links point at each project's site, but the inventories are the curated
 # copies in _inventories/ (see make_inventories.py there): our CI machine

@@ -21,5 +21,14 @@ def test_docs_build_without_warnings_and_examples_run(tmp_path):
     examples = sorted(p.stem for p in (ROOT / "examples").glob("plot_*.py"))
     for name in examples:
         assert (html / "auto_examples" / f"{name}.html").exists(), name
-    for page in ("index", "getting_started", "user_guide", "api", "whats_new"):
+    for page in ("index", "getting_started", "user_guide", "scaling_out", "api",
+                 "whats_new"):  # fmt: skip
         assert (html / f"{page}.html").exists(), page
+    # Every class page documents every public method, inherited ones
+    # included, and lists the examples that use the class.
+    for name in ("MLPRegularizedClassifier", "MLPRegularizedClassifierCV"):
+        page = (html / "generated" / f"skreg.{name}.html").read_text()
+        for method in ("fit", "predict", "score", "get_params", "set_params",
+                       "set_fit_request"):  # fmt: skip
+            assert f'id="skreg.{name}.{method}"' in page, (name, method)
+        assert "Examples using" in page, name

@@ -47,6 +47,9 @@ INVENTORIES = {
         "random_state": ("std:term", "glossary.html#term-random_state"),
         "warm_start": ("std:term", "glossary.html#term-warm_start"),
         "fit": ("std:term", "glossary.html#term-fit"),
+        # ... and those of the inherited metadata-routing methods.
+        "metadata_routing": ("std:label", "metadata_routing.html#metadata-routing"),
+        "meta-estimator": ("std:term", "glossary.html#term-meta-estimator"),
     },
     "numpy": {
         "numpy.ndarray": ("py:class", "reference/generated/numpy.ndarray.html#$"),
