@@ -138,6 +138,25 @@ class MultinomialLogLoss(_CanonicalLoss):
     def _per_sample(self, Y, Z):
         return logsumexp(Z, axis=1) - np.einsum("ij,ij->i", Y, Z)
 
+    def value_and_delta(self, Y, Z, weights=None):
+        # One exp over the logits gives both the log-sum-exp (the loss) and
+        # the softmax (the delta). scipy's logsumexp then a separate softmax
+        # took two, plus ~250 us of per-call overhead per minibatch.
+        Z -= Z.max(axis=1, keepdims=True)
+        # With one-hot rows the shift cancels: lse(z) - y.z is the same
+        # computed on the shifted logits.
+        target = np.einsum("ij,ij->i", Y, Z)
+        np.exp(Z, out=Z)
+        total = Z.sum(axis=1, keepdims=True)
+        value = _weighted_mean(np.log(total[:, 0]) - target, weights)
+        Z /= total
+        Z -= Y
+        if weights is None:
+            Z /= Z.shape[0]
+        else:
+            Z *= weights[:, np.newaxis]
+        return value, Z
+
     def inverse_link(self, Z):
         return _softmax(Z)
 
