@@ -24,6 +24,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
+from skreg._callbacks import CALLBACK_STATE, CallbackSupportMixin, Hooks
 from skreg._docstrings import fill_doc
 from skreg._losses import LOSSES, OUTPUT_LOSSES
 from skreg._network import (
@@ -45,7 +46,6 @@ from skreg._optimizers import (
     record,
 )
 from skreg._sklearn_compat import (
-    CallbackSupportMixin,
     Interval,
     Options,
     StrOptions,
@@ -59,71 +59,6 @@ from skreg.penalties import L2
 from skreg.penalties._registry import GROUPINGS, PENALTIES, make_penalty
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
-
-
-# What scikit-learn's callback machinery keeps on the estimator during a fit.
-_CALLBACK_STATE = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
-
-
-class _Hooks:
-    """One fit's calls into scikit-learn's callbacks (``sklearn.callback``,
-    scikit-learn >= 1.9): the fit is the root task, each epoch (L-BFGS
-    iteration) and the final phase a subtask. Inert on older scikit-learn.
-    """
-
-    def __init__(self, estimator, X, y, sample_weight, max_subtasks, layer_units,
-                 out_activation):  # fmt: skip
-        self._estimator = estimator
-        self._data = {
-            "X": X,
-            "y": y,
-            "metadata": None if sample_weight is None else {
-                "sample_weight": sample_weight
-            },
-        }  # fmt: skip
-        self._layer_units, self._out_activation = layer_units, out_activation
-        self._root = self._task = None
-        if CallbackSupportMixin is not None:
-            self._root = estimator._init_callback_context(max_subtasks=max_subtasks)
-            self._root.call_on_fit_task_begin(estimator=estimator, **self._data)
-
-    def begin(self, name):
-        if self._root is not None:
-            self._task = self._root.subcontext(task_name=name)
-            self._task.call_on_fit_task_begin(estimator=self._estimator, **self._data)
-
-    def end(self, theta=None):
-        """End the current subtask at ``theta`` (None: a task that did not
-        run); whether a callback asks training to stop."""
-        task, self._task = self._task, None
-        if task is None:
-            return False
-        if theta is None:
-            return bool(task.call_on_fit_task_end(estimator=self._estimator))
-        return bool(
-            task.call_on_fit_task_end(
-                estimator=self._estimator,
-                **self._data,
-                # Evaluated only if a callback asks for the fitted estimator.
-                reconstruction_attributes=lambda: self._fitted(theta.copy()),
-            )
-        )
-
-    def finish(self):
-        if self._root is not None:
-            self._root.call_on_fit_task_end(
-                estimator=self._estimator, **self._data, reconstruction_attributes={}
-            )
-
-    def _fitted(self, theta):
-        coefs, intercepts = unpack(theta, self._layer_units)
-        return {
-            "coefs_": coefs,
-            "intercepts_": intercepts,
-            "n_layers_": len(self._layer_units),
-            "n_outputs_": self._layer_units[-1],
-            "out_activation_": self._out_activation,
-        }
 
 
 @contextmanager
@@ -145,7 +80,7 @@ def _rollback_on_error(estimator):
         yield
     except BaseException:
         # The callbacks' teardown runs after this and needs their state.
-        live = {k: v for k, v in vars(estimator).items() if k in _CALLBACK_STATE}
+        live = {k: v for k, v in vars(estimator).items() if k in CALLBACK_STATE}
         vars(estimator).clear()
         vars(estimator).update(saved)
         vars(estimator).update(live)
@@ -396,7 +331,7 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
                 "one that zeroes every weight is far below this."
             )
 
-        hooks = _Hooks(
+        hooks = Hooks(
             self, X, y, sample_weight,
             # Epochs and the final phase; L-BFGS's iterations and one that
             # never runs (its callback begins each next one).

@@ -360,8 +360,8 @@ def _fold_path(
 ):
     """One fold's path, scored on its test part at every alpha.
 
-    With ``relaxed``, each alpha is scored by its relaxed refit (``budget``
-    epochs from the path's weights), as the final model will be: the
+    With ``relaxed``, each alpha is scored by its relaxed refit (up to
+    ``max_iter`` epochs from the path's weights), as the final model is: the
     penalized weights carry a shrinkage bias that makes sparse supports score
     worse than they are, so both rules would keep too many inputs. Alphas
     that keep the same support share one refit.
@@ -382,10 +382,10 @@ def _fold_path(
                 with warnings.catch_warnings():
                     # A scoring device: the final refit reports convergence.
                     warnings.simplefilter("ignore", ConvergenceWarning)
-                    relaxed = _relaxed_fit(
+                    refit = _relaxed_fit(
                         fitted, X_train, y_train, sw, estimator.max_iter
                     )
-                refits[support] = scorer(relaxed, X_test, y_test)
+                refits[support] = scorer(refit, X_test, y_test)
             scores.append(refits[support])
         else:
             scores.append(scorer(fitted, X_test, y_test))
