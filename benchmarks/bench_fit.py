@@ -1,4 +1,4 @@
-"""Fit time at equal work, skreg vs scikit-learn's MLPClassifier, interleaved.
+"""Fit time at equal work, skreg vs scikit-learn's MLP, interleaved.
 
 Both estimators get the same data, architecture, solver, batch size and number
 of epochs (tol=0 and a huge n_iter_no_change, so every epoch runs), and start
@@ -9,7 +9,13 @@ without its final full-batch phase there (polish=0: scikit-learn has none); the
 phase's own cost at its default budget is the polish_extra column, from its own
 interleaved pairs (it needs 8 epochs or more to run at the default 0.25).
 
+Problems: binary and 5-class classification, and regression with 2 outputs
+(MLPRegressor against MLPRegularizedRegressor), each in float32 and float64.
+With --quick the 5-class and regression problems run the l2 and l1
+configurations only.
+
     python benchmarks/bench_fit.py [--repeats 5] [--quick] [--epochs 5]
+        [--problems "binary,5 classes,regression"]
 """
 
 import statistics
@@ -25,13 +31,25 @@ from _common import (
     write_json,
 )
 from sklearn.base import clone
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import train_test_split
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from skreg import MLPRegularizedClassifier
+from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
 
 HIDDEN = (256, 128)
+
+
+def problems(n_samples):
+    """(name, X, y, scikit-learn's estimator, ours, outputs) per problem type."""
+    common = dict(n_samples=n_samples, n_features=100, random_state=0)
+    classifiers = (MLPClassifier, MLPRegularizedClassifier)
+    X, y = make_classification(n_informative=30, **common)
+    yield "binary", X, y, *classifiers, 1
+    X, y = make_classification(n_informative=30, n_classes=5, **common)
+    yield "5 classes", X, y, *classifiers, 5
+    X, y = make_regression(n_informative=30, n_targets=2, noise=10.0, **common)
+    yield "regression", X, y / y.std(axis=0), MLPRegressor, MLPRegularizedRegressor, 2
 
 
 def main():
@@ -41,15 +59,9 @@ def main():
         "groups label contains this, e.g. 'neurons' (l2 runs too, as reference)",
     )  # fmt: skip
     p.add_argument("--epochs", type=int, default=5, help="epochs of adam and sgd")
+    p.add_argument("--problems", default="binary,5 classes,regression")
     args = p.parse_args()
     n, epochs, lbfgs_iter = (3000, 8, 5) if args.quick else (30_000, args.epochs, 30)
-    X, y = make_classification(
-        n_samples=n + n // 3, n_features=100, n_informative=30, random_state=0
-    )
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, train_size=n, random_state=0
-    )
-    units = [100, *HIDDEN, 1]
     rows = []
     groups = ("weights", "inputs", "neurons")
     configs = [
@@ -59,8 +71,41 @@ def main():
         for group in (groups[:1] if penalty == "l2" else groups)
     ] + [("lbfgs", penalty, "weights") for penalty in ("l2", "l1")]
     configs = [c for c in configs if c[1] == "l2" or args.only in "/".join(c)]
+    peaks = {dtype: matmul_peak_gflops(dtype) for dtype in (np.float32, np.float64)}
+    for problem, X, y, Theirs, Ours, outputs in problems(n + n // 3):
+        if problem not in args.problems.split(","):
+            continue
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, train_size=n, random_state=0
+        )
+        units = [100, *HIDDEN, outputs]
+        chosen = configs
+        if args.quick and problem != "binary":
+            chosen = [c for c in configs if c[1] in ("l2", "l1") and c[2] == "weights"]
+        rows += _problem_rows(
+            problem, Theirs, Ours, chosen, X_train, X_test, y_train, y_test,
+            units, n, epochs, lbfgs_iter, peaks, args.repeats,
+        )  # fmt: skip
+    print(
+        f"\nfit: {n} x 100, hidden {HIDDEN}, batch 200, {epochs} epochs "
+        f"(lbfgs: {lbfgs_iter} iterations), median of {args.repeats} interleaved "
+        "pairs; speedup = sklearn time / skreg time; vs_own_l2 = skreg time "
+        "with this penalty / with l2, from its own interleaved pairs; "
+        "polish_extra = skreg time with polish=0.25 / with polish=0, minus 1; "
+        "scores are accuracy or R^2 on a held-out quarter\n"
+    )
+    print_table(rows, list(rows[0]))
+    write_json(args.json, "fit", rows, n_samples=n, epochs=epochs)
+
+
+def _problem_rows(
+    problem, Theirs, Ours, configs, X_train, X_test, y_train, y_test, units, n,
+    epochs, lbfgs_iter, peaks, repeats,
+):  # fmt: skip
+    """One row per dtype and configuration of one problem type."""
+    rows = []
     for dtype in (np.float32, np.float64):
-        peak = matmul_peak_gflops(dtype)
+        peak = peaks[dtype]
         Xtr, Xte = X_train.astype(dtype), X_test.astype(dtype)
         for solver, penalty, group in configs:
             iters = lbfgs_iter if solver == "lbfgs" else epochs
@@ -72,14 +117,12 @@ def main():
             if solver == "lbfgs":
                 # L-BFGS stops on its own criteria; max_fun pins the work.
                 common.update(max_fun=iters)
-            sk = MLPClassifier(**common)
-            ours = MLPRegularizedClassifier(
-                penalty=penalty, penalty_groups=group, polish=0, **common
-            )
+            sk = Theirs(**common)
+            ours = Ours(penalty=penalty, penalty_groups=group, polish=0, **common)
             t_sk, t_ours, _ = interleaved(
                 partial(sk.fit, Xtr, y_train),
                 partial(ours.fit, Xtr, y_train),
-                args.repeats,
+                repeats,
             )
             ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
             # The penalty's own cost: this penalty against skreg's l2, A/B.
@@ -89,7 +132,7 @@ def main():
                 _, _, vs_l2 = interleaved(
                     partial(own_l2.fit, Xtr, y_train),
                     partial(ours.fit, Xtr, y_train),
-                    args.repeats,
+                    repeats,
                 )
             polish_extra = "-"
             if solver != "lbfgs":
@@ -97,13 +140,14 @@ def main():
                 _, _, ratio = interleaved(
                     partial(ours.fit, Xtr, y_train),
                     partial(polished.fit, Xtr, y_train),
-                    args.repeats,
+                    repeats,
                 )
                 polish_extra = f"{ratio - 1:+.0%} ({polished.n_polish_iter_} steps)"
             # Passes over the data: epochs, or loss evaluations for lbfgs.
             flops = mlp_flops_per_sample(units) * n * iters
             rows.append(
                 {
+                    "problem": problem,
                     "dtype": np.dtype(dtype).name,
                     "solver": solver,
                     "penalty": penalty,
@@ -111,8 +155,8 @@ def main():
                     "sklearn_s": round(statistics.median(t_sk), 3),
                     "skreg_s": round(statistics.median(t_ours), 3),
                     "speedup": round(statistics.median(ratios), 2),
-                    "sklearn_acc": round(sk.score(Xte, y_test), 4),
-                    "skreg_acc": round(ours.score(Xte, y_test), 4),
+                    "sklearn_score": round(sk.score(Xte, y_test), 4),
+                    "skreg_score": round(ours.score(Xte, y_test), 4),
                     "sklearn_gflops": round(flops / statistics.median(t_sk) / 1e9, 1),
                     "skreg_gflops": round(flops / statistics.median(t_ours) / 1e9, 1),
                     "peak_gflops": round(peak, 1),
@@ -121,15 +165,7 @@ def main():
                 }
             )
             print(rows[-1], flush=True)
-    print(
-        f"\nfit: {n} x 100, hidden {HIDDEN}, batch 200, {epochs} epochs "
-        f"(lbfgs: {lbfgs_iter} iterations), median of {args.repeats} interleaved "
-        "pairs; speedup = sklearn time / skreg time; vs_own_l2 = skreg time "
-        "with this penalty / with l2, from its own interleaved pairs; "
-        "polish_extra = skreg time with polish=0.25 / with polish=0, minus 1\n"
-    )
-    print_table(rows, list(rows[0]))
-    write_json(args.json, "fit", rows, n_samples=n, epochs=epochs)
+    return rows
 
 
 if __name__ == "__main__":
