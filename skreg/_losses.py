@@ -20,6 +20,17 @@ def _weighted_mean(per_sample, weights):
     return float(per_sample @ weights)
 
 
+def _delta(prediction, Y, weights):
+    """``dL/dZ`` in ``prediction``'s buffer: the canonical link's
+    ``(prediction - Y)``, times each sample's share of the mean."""
+    prediction -= Y
+    if weights is None:
+        prediction /= prediction.shape[0]
+    else:
+        prediction *= weights[:, np.newaxis]
+    return prediction
+
+
 def _softmax(Z):
     Z -= Z.max(axis=1, keepdims=True)
     np.exp(Z, out=Z)
@@ -53,13 +64,7 @@ class _CanonicalLoss:
             ``Z``'s buffer, holding ``dL/dZ``.
         """
         value = _weighted_mean(self._per_sample(Y, Z), weights)
-        delta = self.inverse_link(Z)
-        delta -= Y
-        if weights is None:
-            delta /= Z.shape[0]
-        else:
-            delta *= weights[:, np.newaxis]
-        return value, delta
+        return value, _delta(self.inverse_link(Z), Y, weights)
 
     def best_constant(self, Y, weights=None):
         """The raw output, equal for every sample, of least weighted mean loss.
@@ -150,12 +155,7 @@ class MultinomialLogLoss(_CanonicalLoss):
         total = Z.sum(axis=1, keepdims=True)
         value = _weighted_mean(np.log(total[:, 0]) - target, weights)
         Z /= total
-        Z -= Y
-        if weights is None:
-            Z /= Z.shape[0]
-        else:
-            Z *= weights[:, np.newaxis]
-        return value, Z
+        return value, _delta(Z, Y, weights)
 
     def inverse_link(self, Z):
         return _softmax(Z)
