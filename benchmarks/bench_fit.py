@@ -7,7 +7,9 @@ per-pair time ratios sklearn / skreg (> 1: skreg is faster), both test scores,
 and the GFLOP/s achieved by each next to this machine's matmul peak. skreg runs
 without its final full-batch phase there (polish=0: scikit-learn has none); the
 phase's own cost at its default budget is the polish_extra column, from its own
-interleaved pairs (it needs 8 epochs or more to run at the default 0.25).
+interleaved pairs (it needs 8 epochs or more to run at the default 0.25), and
+polish_share times the phase inside one fit, against the rest of that fit: a
+difference of two fits is noisy where the phase is small.
 
 Problems: binary and 5-class classification, and regression with 2 outputs
 (MLPRegressor against MLPRegularizedRegressor), each in float32 and float64.
@@ -19,7 +21,9 @@ configurations only.
 """
 
 import statistics
+import time
 from functools import partial
+from unittest import mock
 
 import numpy as np
 from _common import (
@@ -28,6 +32,7 @@ from _common import (
     mlp_flops_per_sample,
     parser,
     print_table,
+    timed,
     write_json,
 )
 from sklearn.base import clone
@@ -92,6 +97,7 @@ def main():
         "pairs; speedup = sklearn time / skreg time; vs_own_l2 = skreg time "
         "with this penalty / with l2, from its own interleaved pairs; "
         "polish_extra = skreg time with polish=0.25 / with polish=0, minus 1; "
+        "polish_share = the phase's time / the rest of the same fit's; "
         "scores are accuracy or R^2 on a held-out quarter\n"
     )
     print_table(rows, list(rows[0]))
@@ -134,7 +140,7 @@ def _problem_rows(
                     partial(ours.fit, Xtr, y_train),
                     repeats,
                 )
-            polish_extra = "-"
+            polish_extra = polish_share = "-"
             if solver != "lbfgs":
                 polished = clone(ours).set_params(polish=0.25)
                 _, _, ratio = interleaved(
@@ -143,6 +149,7 @@ def _problem_rows(
                     repeats,
                 )
                 polish_extra = f"{ratio - 1:+.0%} ({polished.n_polish_iter_} steps)"
+                polish_share = f"{_phase_share(polished, Xtr, y_train):.0%}"
             # Passes over the data: epochs, or loss evaluations for lbfgs.
             flops = mlp_flops_per_sample(units) * n * iters
             rows.append(
@@ -162,10 +169,28 @@ def _problem_rows(
                     "peak_gflops": round(peak, 1),
                     "vs_own_l2": round(vs_l2, 2),
                     "polish_extra": polish_extra,
+                    "polish_share": polish_share,
                 }
             )
             print(rows[-1], flush=True)
     return rows
+
+
+def _phase_share(estimator, X, y):
+    """The final phase's time over the rest of one fit of ``estimator``."""
+    spent = []
+    polish = type(estimator)._polish
+
+    def timed_polish(self, *args):
+        start = time.perf_counter()
+        try:
+            return polish(self, *args)
+        finally:
+            spent.append(time.perf_counter() - start)
+
+    with mock.patch.object(type(estimator), "_polish", timed_polish):
+        total = timed(partial(estimator.fit, X, y))[0]
+    return spent[0] / (total - spent[0]) if spent else 0.0
 
 
 if __name__ == "__main__":

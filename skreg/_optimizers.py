@@ -1,4 +1,5 @@
-"""Optimizers over the flat parameter vector: SGD, Adam and L-BFGS.
+"""Optimizers over the flat parameter vector: SGD, Adam, L-BFGS and the
+full-batch proximal solvers that finish a stochastic fit.
 
 Each receives the gradient of the data loss only and applies the penalty its
 own way: the stochastic solvers by a proximal step on the weights after each
@@ -484,21 +485,188 @@ class ProximalGradient:
         return theta, len(curve), curve, objective
 
 
+class ProximalLBFGS:
+    """Full-batch proximal quasi-Newton with an L-BFGS metric.
+
+    Each step minimises the local model
+    ``<grad, d> + d' B d / 2 + R(theta + d)``, where ``B`` is the L-BFGS
+    approximation of the data loss's Hessian from the last ``memory`` moves
+    (in the compact form of Byrd, Nocedal & Schnabel, Math. Program. 1994),
+    by accelerated proximal gradient with adaptive restart. That inner solve
+    costs ``O(n_params * memory)`` per iteration and never touches the data.
+    A backtracking search along ``d`` then asks for a sufficient share of the
+    decrease the model predicts (Tseng & Yun, Math. Program. 2009; Lee, Sun &
+    Saunders, SIAM J. Optim. 2014).
+
+    Proximal gradient pays for ill-conditioning in evaluations: on breast
+    cancer (correlated inputs) it needed 127 evaluations from the sgd
+    endpoint to reach the l1 optimum's support, this solver 40; on networks
+    it reached a 5 to 20% lower objective for the same budget under l1 and
+    the group lasso. Only for convex penalties: with hard thresholding
+    (l0) the model's minimiser is not a descent direction in general, and
+    proximal gradient reached lower objectives there.
+
+    It stops after ``max_fun`` evaluations of ``fun``, or when the model's
+    step moves no parameter by more than ``tol`` times the largest one: the
+    quasi-Newton step estimates the distance to the optimum, as in
+    :class:`LBFGS`'s ``xtol``.
+    """
+
+    name = "proximal L-BFGS"
+    required_penalty_methods = (("prox", "value"),)
+
+    def __init__(self, max_fun=100, tol=1e-4, memory=10, max_inner=50):
+        self.max_fun = max_fun
+        self.tol = tol
+        self.memory = memory
+        self.max_inner = max_inner
+
+    def minimize(self, fun, theta0, penalty, n_weights):
+        """Minimise ``fun(theta)[0] + penalty.value(theta[:n_weights])``.
+
+        Parameters and returns as :meth:`LBFGS.minimize`, with ``n_iter`` the
+        number of steps taken. Every step decreases the objective.
+        """
+        nw = n_weights
+        theta = theta0.copy()
+        loss, grad = fun(theta)
+        n_fun = 1
+        objective = loss + penalty.value(theta[:nw])
+        curve = []
+        self.n_fun_ = n_fun
+        norm_g = float(np.linalg.norm(grad))
+        if not norm_g > 0:
+            return theta, 0, [], objective
+        moves, changes = [], []  # the (s, y) pairs, oldest first
+        # Before any pair: a proximal gradient step moving the parameters by
+        # 1e-3 of their norm, as ProximalGradient starts.
+        step = 1e-3 * max(float(np.linalg.norm(theta)), 1.0) / norm_g
+        while n_fun < self.max_fun:
+            metric = _LBFGSMetric(moves, changes) if moves else None
+            if metric is None or not metric.valid:
+                target = theta - step * grad
+                penalty.prox(target[:nw], step, out=target[:nw])
+                direction = target - theta
+            else:
+                direction = self._model_minimiser(theta, grad, metric, penalty, nw)
+                if np.max(np.abs(direction)) <= self.tol * np.max(np.abs(theta)):
+                    break
+            predicted = (
+                float(grad @ direction)
+                + penalty.value(theta[:nw] + direction[:nw])
+                - penalty.value(theta[:nw])
+            )
+            if not predicted < 0:
+                if metric is None:
+                    break  # a fixed point of the prox-gradient map
+                # A metric that predicts no decrease is stale: start over
+                # from a gradient step at its curvature scale.
+                moves, changes = [], []
+                step = 1.0 / metric.scale if metric.valid else step
+                continue
+            t = 1.0
+            while n_fun < self.max_fun:
+                candidate = theta + t * direction
+                new_loss, new_grad = fun(candidate)
+                n_fun += 1
+                new_objective = new_loss + penalty.value(candidate[:nw])
+                if new_objective <= objective + 1e-4 * t * predicted:
+                    break
+                t /= 2
+            else:
+                break  # out of evaluations in the line search
+            move, change = candidate - theta, new_grad - grad
+            curvature = float(move @ change)
+            if curvature > 1e-10 * float(np.linalg.norm(move) * np.linalg.norm(change)):
+                moves.append(move)
+                changes.append(change)
+                del moves[: -self.memory], changes[: -self.memory]
+            # Until a pair is kept, the gradient steps adapt their length as
+            # ProximalGradient's do: on a network the first pairs can have
+            # negative curvature, and a fixed first step crawled (15
+            # evaluations for a loss proximal gradient halved in 8).
+            step = float(move @ move) / curvature if curvature > 0 else 2 * step
+            theta, grad, objective = candidate, new_grad, new_objective
+            curve.append(record(objective, penalty, theta[:nw]))
+        self.n_fun_ = n_fun
+        return theta, len(curve), curve, objective
+
+    def _model_minimiser(self, theta, grad, metric, penalty, nw):
+        """``d`` minimising ``<grad, d> + d' B d / 2 + R(theta + d)``, by FISTA
+        with the gradient restart of O'Donoghue & Candes (2015)."""
+        step = 1.0 / metric.lipschitz
+        z = theta.copy()
+        y = z.copy()
+        momentum = 1.0
+        for _ in range(self.max_inner):
+            new = y - step * (grad + metric.dot(y - theta))
+            penalty.prox(new[:nw], step, out=new[:nw])
+            moved = new - z
+            if float((y - new) @ moved) > 0:
+                momentum = 1.0  # the momentum points uphill: restart
+            next_momentum = (1 + (1 + 4 * momentum**2) ** 0.5) / 2
+            y = new + (momentum - 1) / next_momentum * moved
+            z, momentum = new, next_momentum
+            # Inner accuracy relative to the step: finer is wasted, since
+            # the search along d corrects its length.
+            if np.max(np.abs(moved)) <= 1e-3 * np.max(np.abs(z - theta)):
+                break
+        return z - theta
+
+
+class _LBFGSMetric:
+    """``B = scale I - W M^-1 W'``, the compact L-BFGS Hessian approximation
+    of the pairs ``(s_i, y_i)``, with ``W = [scale S, Y]``."""
+
+    def __init__(self, moves, changes):
+        S, Y = np.column_stack(moves), np.column_stack(changes)
+        s, y = moves[-1], changes[-1]
+        self.scale = float(y @ y) / float(s @ y)
+        self.W = np.hstack([self.scale * S, Y])
+        SY = (S.T @ Y).astype(np.float64)
+        lower = np.tril(SY, -1)
+        M = np.block(
+            [
+                [self.scale * (S.T @ S).astype(np.float64), lower],
+                [lower.T, -np.diag(np.diag(SY))],
+            ]
+        )
+        try:
+            self.M_inv = np.linalg.inv(M)
+            # B's eigenvalues: scale on W's orthogonal complement, and those
+            # of scale I - R M^-1 R' on its span, W = QR.
+            R = np.linalg.qr(self.W.astype(np.float64), mode="r")
+            on_span = self.scale * np.eye(len(R)) - R @ self.M_inv @ R.T
+            top = float(np.linalg.eigvalsh((on_span + on_span.T) / 2)[-1])
+        except np.linalg.LinAlgError:
+            top = np.nan
+        self.valid = np.isfinite(top) and self.scale > 0
+        self.lipschitz = max(self.scale, top) if self.valid else np.nan
+        self.M_inv = self.M_inv.astype(self.W.dtype) if self.valid else None
+
+    def dot(self, v):
+        return self.scale * v - self.W @ (self.M_inv @ (self.W.T @ v))
+
+
 SOLVERS = {"sgd": SGD, "adam": Adam, "lbfgs": LBFGS}
 
 
 def make_polisher(penalty, max_fun, tol):
     """The full-batch solver that finishes a stochastic fit under ``penalty``.
 
-    L-BFGS for a smooth penalty ('l2'): started near the optimum it needed 5
-    to 25 evaluations on the convex problems of the test suite, against 40 to
-    120 for proximal gradient. Proximal gradient for the others ('l1', 'l0'
-    and the group penalties), which need a prox. L-BFGS on the L1 split
-    would be faster there too, but its active set is chaotic under rounding:
-    scikit-learn's sample-weight check (weights against repeated rows) then
-    differed by 2e-7 relative, over its 1e-7. Both stop after ``max_fun``
-    evaluations, or once a step moves no parameter by more than ``tol``
-    times the largest one.
+    - L-BFGS for a smooth penalty ('l2'): started near the optimum it needed
+      5 to 25 evaluations on the convex problems of the test suite, against
+      40 to 120 for proximal gradient.
+    - Proximal L-BFGS for the other convex ones ('l1', the group lasso, a
+      restricted support): a quasi-Newton model with the exact prox. L-BFGS
+      on the L1 split would be as fast, but its active set is chaotic under
+      rounding: scikit-learn's sample-weight check (weights against repeated
+      rows) then differed by 2e-7 relative, over its 1e-7.
+    - Proximal gradient for the non-convex ones ('l0', group 'l0'), whose
+      final point must be a fixed point of the hard-thresholding step.
+
+    Each stops after ``max_fun`` evaluations, or once a step moves no
+    parameter by more than ``tol`` times the largest one.
     """
     smooth = callable(getattr(penalty, "gradient", None))
     # Bounds (a restricted penalty's fixed zeros) make L-BFGS-B's active set
@@ -509,4 +677,6 @@ def make_polisher(penalty, max_fun, tol):
         # optimum; an absolute gradient test at tol stopped 5e-3 (relative)
         # away from Ridge's coefficients on breast cancer.
         return LBFGS(max_fun, max_fun, 0.0, xtol=tol, warn=False)
+    if getattr(penalty, "convex", False):
+        return ProximalLBFGS(max_fun, tol)
     return ProximalGradient(max_fun, tol)

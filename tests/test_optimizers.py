@@ -10,6 +10,7 @@ from skreg._optimizers import (
     SGD,
     Adam,
     ProximalGradient,
+    ProximalLBFGS,
     check_penalty_support,
     make_polisher,
 )
@@ -190,11 +191,15 @@ def _least_squares(theta):
     return 0.5 * np.mean(residual**2), grad
 
 
-def test_proximal_gradient_reaches_the_lasso_optimum():
+PROXIMAL = [ProximalGradient, ProximalLBFGS]
+
+
+@pytest.mark.parametrize("Solver", PROXIMAL)
+def test_proximal_solvers_reach_the_lasso_optimum(Solver):
     from sklearn.linear_model import Lasso
 
     ref = Lasso(alpha=0.1, tol=1e-14, max_iter=100_000).fit(X_ls, y_ls)
-    solver = ProximalGradient(max_fun=500, tol=1e-8)
+    solver = Solver(max_fun=500, tol=1e-8)
     theta, n_steps, curve, objective = solver.minimize(
         _least_squares, np.full(9, 0.5), L1(0.1), 8
     )
@@ -207,11 +212,12 @@ def test_proximal_gradient_reaches_the_lasso_optimum():
     assert n_steps == len(curve) and solver.n_fun_ <= 500
 
 
-def test_proximal_gradient_group_lasso_meets_the_optimality_conditions():
+@pytest.mark.parametrize("Solver", PROXIMAL)
+def test_proximal_solvers_meet_the_group_lasso_optimality_conditions(Solver):
     """Zero groups: ||grad_g|| <= alpha sqrt|g|; others: grad_g = -alpha
     sqrt|g| w_g / ||w_g||. Groups are the rows of a 4 x 2 weight matrix."""
     penalty = GroupL1(0.15, [(0, 2, 2), (2, 4, 2), (4, 6, 2), (6, 8, 2)])
-    theta, *_ = ProximalGradient(max_fun=2000, tol=1e-10).minimize(
+    theta, *_ = Solver(max_fun=2000, tol=1e-10).minimize(
         _least_squares, np.full(9, 0.5), penalty, 8
     )
     grad = _least_squares(theta)[1]
@@ -246,23 +252,32 @@ def test_proximal_gradient_l0_ends_on_a_fixed_point_no_worse_than_its_start():
     assert 0 < np.count_nonzero(theta[:8]) < 8
 
 
-def test_proximal_gradient_keeps_float32_and_its_budget():
+@pytest.mark.parametrize("Solver", PROXIMAL)
+def test_proximal_solvers_keep_float32_and_their_budget(Solver):
     def fun(theta):
         loss, grad = _least_squares(theta.astype(np.float64))
         return loss, grad.astype(np.float32)
 
-    solver = ProximalGradient(max_fun=7, tol=0.0)
+    solver = Solver(max_fun=7, tol=0.0)
     theta, n_steps, _, _ = solver.minimize(fun, np.full(9, 0.5, np.float32), L1(0.1), 8)
     assert theta.dtype == np.float32
     assert solver.n_fun_ == 7 and 1 <= n_steps <= 6
 
 
-@pytest.mark.parametrize("Penalty", [L0, L1, GroupL0, GroupL1])
-def test_make_polisher_uses_lbfgs_only_for_a_smooth_penalty(Penalty):
+@pytest.mark.parametrize(
+    "Penalty, Solver",
+    [
+        (L2, LBFGS),
+        (L1, ProximalLBFGS),
+        (GroupL1, ProximalLBFGS),
+        (L0, ProximalGradient),
+        (GroupL0, ProximalGradient),
+    ],
+)
+def test_make_polisher_takes_a_quasi_newton_model_only_where_convex(Penalty, Solver):
     groups = [(0, 4, 4), (4, 8, 4)]
-    penalty = Penalty(0.1) if Penalty in (L0, L1) else Penalty(0.1, groups)
-    assert isinstance(make_polisher(penalty, 10, 1e-4), ProximalGradient)
-    assert isinstance(make_polisher(L2(0.1), 10, 1e-4), LBFGS)
+    penalty = Penalty(0.1, groups) if Penalty in (GroupL0, GroupL1) else Penalty(0.1)
+    assert type(make_polisher(penalty, 10, 1e-4)) is Solver
 
 
 def _restricted_optimum(target, support, alpha, n_weights):
@@ -272,17 +287,19 @@ def _restricted_optimum(target, support, alpha, n_weights):
     return expected
 
 
-@pytest.mark.parametrize("solver", ["lbfgs", "proximal gradient"])
+@pytest.mark.parametrize("solver", ["lbfgs", "proximal gradient", "proximal L-BFGS"])
 def test_restricted_penalty_holds_its_zeros_under_full_batch_solvers(solver):
-    """The relaxed refit's constraint: L-BFGS-B through bounds, proximal
-    gradient through the prox; both reach the restricted optimum."""
+    """The relaxed refit's constraint: L-BFGS-B through bounds, the proximal
+    solvers through the prox; all reach the restricted optimum."""
     target = rng.randn(8) + 2
     support = np.array([True, False, True, True, False, True])
     penalty = Restricted(L2(0.5), support)
     theta0 = np.where(np.r_[support, True, True], 1.0, 0.0)
-    minimizer = (
-        LBFGS(tol=1e-12) if solver == "lbfgs" else ProximalGradient(200, tol=1e-12)
-    )
+    minimizer = {
+        "lbfgs": LBFGS(tol=1e-12),
+        "proximal gradient": ProximalGradient(200, tol=1e-12),
+        "proximal L-BFGS": ProximalLBFGS(200, tol=1e-12),
+    }[solver]
     theta = minimizer.minimize(_quadratic(target), theta0, penalty, 6)[0]
     assert_array_equal(theta[:6][~support], 0)
     assert_allclose(theta, _restricted_optimum(target, support, 0.5, 6), atol=1e-7)
@@ -302,4 +319,6 @@ def test_restricted_penalty_holds_its_zeros_under_adam():
 
 def test_make_polisher_keeps_bounds_away_from_lbfgs():
     penalty = Restricted(L2(0.1), np.ones(4, dtype=bool))
-    assert isinstance(make_polisher(penalty, 10, 1e-4), ProximalGradient)
+    assert type(make_polisher(penalty, 10, 1e-4)) is ProximalLBFGS
+    penalty = Restricted(L0(0.1), np.ones(4, dtype=bool))
+    assert type(make_polisher(penalty, 10, 1e-4)) is ProximalGradient

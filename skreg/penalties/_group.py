@@ -135,6 +135,7 @@ class GroupL1(_GroupPenalty):
         Blocks ``(start, stop, size)`` of groups, see :func:`row_groups`.
     """
 
+    convex = True
     _separable = L1
     # Newton on a concave increasing function from below: monotone, and
     # quadratic near the root.
@@ -240,6 +241,7 @@ class GroupL0(_GroupPenalty):
         Blocks ``(start, stop, size)`` of groups, see :func:`row_groups`.
     """
 
+    convex = False
     _separable = L0
 
     def value(self, w):

@@ -31,6 +31,8 @@ class Restricted:
         self.penalty = penalty
         self.support = np.asarray(support, dtype=bool)
         self.alpha = penalty.alpha
+        # A linear subspace constraint keeps a convex penalty convex.
+        self.convex = getattr(penalty, "convex", False)
         if callable(getattr(penalty, "gradient", None)):
             self.gradient = penalty.gradient
 

@@ -3,7 +3,8 @@
 A penalty is its value plus its proximal operator, plus a gradient where it is
 smooth. ``step`` is the step size of the gradient step the prox follows: a
 scalar for SGD, one value per weight for Adam (its preconditioned step, as in
-ProxGen). ``value`` includes ``alpha``.
+ProxGen). ``value`` includes ``alpha``. ``convex`` tells the full-batch
+solvers whether a quasi-Newton model of the objective is safe to minimise.
 """
 
 import numpy as np
@@ -23,6 +24,8 @@ class L2:
     alpha : float
         Strength of the penalty.
     """
+
+    convex = True
 
     def __init__(self, alpha):
         self.alpha = alpha
@@ -94,6 +97,8 @@ class L1:
     alpha : float
         Strength of the penalty.
     """
+
+    convex = True
 
     def __init__(self, alpha):
         self.alpha = alpha
@@ -175,6 +180,8 @@ class L0:
     alpha : float
         Strength of the penalty.
     """
+
+    convex = False
 
     def __init__(self, alpha):
         self.alpha = alpha
