@@ -11,6 +11,10 @@ interleaved pairs (it needs 8 epochs or more to run at the default 0.25), and
 polish_share times the phase inside one fit, against the rest of that fit: a
 difference of two fits is noisy where the phase is small.
 
+skreg's adam and sgd steps run compiled where numba is installed (the fast
+extra); the kernels column says which ran. SKREG_KERNELS=numpy forces the
+numpy steps, for the comparison.
+
 Problems: binary and 5-class classification, and regression with 2 outputs
 (MLPRegressor against MLPRegularizedRegressor), each in float32 and float64.
 With --quick the 5-class and regression problems run the l2 and l1
@@ -41,6 +45,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
+from skreg._kernels import backend
 
 HIDDEN = (256, 128)
 
@@ -155,6 +160,7 @@ def _problem_rows(
             rows.append(
                 {
                     "problem": problem,
+                    "kernels": backend(),
                     "dtype": np.dtype(dtype).name,
                     "solver": solver,
                     "penalty": penalty,

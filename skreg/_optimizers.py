@@ -14,6 +14,8 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
+from skreg import _kernels as kernels
+
 
 def _supports(solver, penalty):
     return any(
@@ -114,18 +116,10 @@ class SGD(_StochasticOptimizer):
 
     def step(self, theta, grad, penalty, n_weights):
         """One update of ``theta`` in place, then the prox on its weights."""
-        lr, mu, v, tmp = self.learning_rate, self.momentum, self.velocity, self._tmp
-        v *= mu
-        np.multiply(grad, lr, out=tmp)
-        v -= tmp  # v = mu v - lr g
-        if self.nesterov:
-            theta -= tmp
-            np.multiply(v, mu, out=tmp)
-            theta += tmp  # theta += mu v - lr g
-        else:
-            theta += v
-        w = theta[:n_weights]
-        penalty.prox(w, lr, out=w)
+        kernels.sgd(
+            theta, grad, self.velocity, self._tmp, self.learning_rate,
+            self.momentum, self.nesterov, penalty, n_weights,
+        )  # fmt: skip
 
     def iteration_ends(self, time_step):
         _flush_subnormals(self.velocity)
@@ -178,26 +172,18 @@ class Adam(_StochasticOptimizer):
         """One update of ``theta`` in place, then the prox on its weights."""
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        m, v, eta, tmp = self.m, self.v, self._eta, self._update
-        # In-place passes over preallocated buffers: at minibatch sizes an
-        # optimizer step costs as much as a layer's matmul. (BLAS axpy/scal
-        # would be faster alone, but interleaved with the gemms OpenBLAS's
-        # thread hand-offs made an epoch 10x slower.)
-        np.subtract(grad, m, out=tmp)
-        tmp *= 1 - b1
-        m += tmp  # m = b1 m + (1 - b1) g
-        np.multiply(grad, grad, out=tmp)
-        tmp -= v
-        tmp *= 1 - b2
-        v += tmp  # v = b2 v + (1 - b2) g^2
-        np.sqrt(v, out=eta)
-        eta += self.epsilon
-        np.divide(self.learning_rate * np.sqrt(1 - b2**self.t), eta, out=eta)
-        np.multiply(eta, m, out=tmp)
-        tmp *= 1 / (1 - b1**self.t)
-        theta -= tmp
-        w = theta[:n_weights]
-        penalty.prox(w, eta[:n_weights], out=w)
+        # At minibatch sizes an optimizer step costs as much as a layer's
+        # matmul, so it runs fused where numba is installed. (BLAS axpy/scal
+        # would be faster than numpy alone, but interleaved with the gemms
+        # OpenBLAS's thread hand-offs made an epoch 10x slower.)
+        scalars = (
+            self.learning_rate * (1 - b2**self.t) ** 0.5, 1 - b1, 1 - b2,
+            self.epsilon, 1 / (1 - b1**self.t),
+        )  # fmt: skip
+        kernels.adam(
+            theta, grad, self.m, self.v, self._eta, self._update, scalars,
+            penalty, n_weights,
+        )  # fmt: skip
 
 
 def record(objective, penalty, weights):

@@ -1,0 +1,186 @@
+"""The stochastic solvers' per-step work: numpy reference and numba kernel.
+
+One Adam or SGD step over the flat parameter vector, then the penalty's prox
+on its weights. The numpy version is the reference: in-place passes over
+preallocated buffers, about 13 of them per Adam step. The numba version does
+the same arithmetic in one loop, with the prox of the separable penalties
+('l2', 'l1', 'l0') fused in; for the others (group penalties, a restricted
+support) it fuses the step and leaves the prox to the penalty. Both agree to
+rounding (``tests/test_kernels.py``).
+
+numba is optional (``pip install skreg[fast]``). It is imported, and each
+kernel compiled for its dtype, on the first step of the first fit, never at
+``import skreg``; compiled code is cached on disk (beside this file, or in
+numba's per-user cache directory where that is read-only). The kernels are
+serial: BLAS owns the cores, and numba's threads fought OpenBLAS's.
+Set the environment variable ``SKREG_KERNELS=numpy`` to use the reference.
+"""
+
+import os
+
+import numpy as np
+
+from skreg.penalties._separable import L0, L1, L2
+
+# How a kernel applies a separable penalty's prox, by the penalty's exact type:
+# a subclass or wrapper may change the prox, so it takes the generic path.
+_NO_PROX, _L2, _L1, _L0 = 0, 1, 2, 3
+_PROX_CODES = {L2: _L2, L1: _L1, L0: _L0}
+
+
+def prox_code(penalty):
+    """The kernel's code for ``penalty``'s prox; 0 if the kernel leaves it."""
+    return _PROX_CODES.get(type(penalty), _NO_PROX)
+
+
+# numpy reference ---------------------------------------------------------------
+
+
+def adam_numpy(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
+    """One proximal Adam step, in place, with numpy passes.
+
+    ``scalars`` is ``(step_size, 1 - beta_1, 1 - beta_2, epsilon, bias_1)``
+    with ``step_size = lr * sqrt(1 - beta_2**t)`` and
+    ``bias_1 = 1 / (1 - beta_1**t)``. ``eta`` receives each parameter's step
+    and ``tmp`` is scratch; both are ``theta``-shaped.
+    """
+    step_size, one_b1, one_b2, epsilon, bias_1 = scalars
+    np.subtract(grad, m, out=tmp)
+    tmp *= one_b1
+    m += tmp  # m = b1 m + (1 - b1) g
+    np.multiply(grad, grad, out=tmp)
+    tmp -= v
+    tmp *= one_b2
+    v += tmp  # v = b2 v + (1 - b2) g^2
+    np.sqrt(v, out=eta)
+    eta += epsilon
+    np.divide(step_size, eta, out=eta)
+    np.multiply(eta, m, out=tmp)
+    tmp *= bias_1
+    theta -= tmp
+    w = theta[:n_weights]
+    penalty.prox(w, eta[:n_weights], out=w)
+
+
+def sgd_numpy(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
+    """One proximal SGD step with (Nesterov) momentum, in place."""
+    velocity *= momentum
+    np.multiply(grad, lr, out=tmp)
+    velocity -= tmp  # v = mu v - lr g
+    if nesterov:
+        theta -= tmp
+        np.multiply(velocity, momentum, out=tmp)
+        theta += tmp  # theta += mu v - lr g
+    else:
+        theta += velocity
+    w = theta[:n_weights]
+    penalty.prox(w, lr, out=w)
+
+
+# numba kernels: plain loops, compiled on first use --------------------------------
+# Every scalar arrives in theta's dtype, so float32 arithmetic stays float32.
+# The operations follow the numpy reference's order, so both round alike.
+
+
+def _adam_loop(theta, grad, m, v, eta, step_size, one_b1, one_b2, epsilon, bias_1,
+               code, alpha, two_alpha):  # fmt: skip
+    # Called on the weights' and the intercepts' slices apart: LLVM hoists
+    # the loop-invariant branch on ``code``, but a per-index test for the
+    # weights' end, or a loop over range(start, stop) (indices that might be
+    # negative, so wrapped around), kept the loop scalar: 10x slower.
+    for i in range(theta.size):
+        g = grad[i]
+        mi = m[i] + (g - m[i]) * one_b1
+        vi = v[i] + (g * g - v[i]) * one_b2
+        m[i] = mi
+        v[i] = vi
+        e = step_size / (np.sqrt(vi) + epsilon)
+        x = theta[i] - e * mi * bias_1
+        if code == 0:  # the penalty's own prox needs the steps
+            eta[i] = e
+        elif code == 1:  # L2: shrink
+            x = x / (e * alpha + 1)
+        elif code == 2:  # L1: soft threshold
+            t = e * alpha
+            clipped = x if x < t else t
+            x = x - (clipped if clipped > -t else -t)
+        elif code == 3 and not x * x > e * two_alpha:  # L0: hard threshold
+            x = x * 0
+        theta[i] = x
+
+
+def _sgd_loop(theta, grad, velocity, lr, momentum, nesterov, code, alpha,
+              two_alpha):  # fmt: skip
+    for i in range(theta.size):
+        step = grad[i] * lr
+        vi = velocity[i] * momentum - step
+        velocity[i] = vi
+        x = theta[i] - step + vi * momentum if nesterov else theta[i] + vi
+        if code == 1:
+            x = x / (lr * alpha + 1)
+        elif code == 2:
+            t = lr * alpha
+            clipped = x if x < t else t
+            x = x - (clipped if clipped > -t else -t)
+        elif code == 3 and not x * x > lr * two_alpha:
+            x = x * 0
+        theta[i] = x
+
+
+_compiled = {}
+
+
+def _numba():
+    """The compiled kernels, or None without numba (or when told not to)."""
+    if os.environ.get("SKREG_KERNELS", "").lower() == "numpy":
+        return None
+    if "kernels" not in _compiled:
+        try:
+            import numba
+        except ImportError:
+            _compiled["kernels"] = None
+        else:
+            # error_model="numpy": a division by zero gives inf, as numpy's,
+            # and lets the loop vectorize (with "python" it was no faster).
+            jit = numba.njit(cache=True, error_model="numpy", nogil=True)
+            _compiled["kernels"] = (jit(_adam_loop), jit(_sgd_loop))
+    return _compiled["kernels"]
+
+
+def backend():
+    """'numba' if the steps run compiled, else 'numpy'."""
+    return "numpy" if _numba() is None else "numba"
+
+
+def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
+    """One proximal Adam step; arguments as :func:`adam_numpy`."""
+    kernels = _numba()
+    if kernels is None:
+        return adam_numpy(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights)
+    code, cast = prox_code(penalty), theta.dtype.type
+    scalars = tuple(map(cast, scalars))
+    alphas = cast(penalty.alpha if code else 0), cast(2 * penalty.alpha if code else 0)
+    for part, prox in ((slice(n_weights), code), (slice(n_weights, None), 0)):
+        arrays = (a[part] for a in (theta, grad, m, v, eta))
+        kernels[0](*arrays, *scalars, prox, *alphas)
+    if not code:
+        w = theta[:n_weights]
+        penalty.prox(w, eta[:n_weights], out=w)
+
+
+def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
+    """One proximal SGD step; arguments as :func:`sgd_numpy`."""
+    kernels = _numba()
+    if kernels is None:
+        return sgd_numpy(
+            theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights
+        )
+    code, cast = prox_code(penalty), theta.dtype.type
+    scalars = cast(lr), cast(momentum), bool(nesterov)
+    alphas = cast(penalty.alpha if code else 0), cast(2 * penalty.alpha if code else 0)
+    for part, prox in ((slice(n_weights), code), (slice(n_weights, None), 0)):
+        arrays = (a[part] for a in (theta, grad, velocity))
+        kernels[1](*arrays, *scalars, prox, *alphas)
+    if not code:
+        w = theta[:n_weights]
+        penalty.prox(w, lr, out=w)

@@ -1,0 +1,146 @@
+"""The compiled optimizer kernels against the numpy reference."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_classification
+
+from skreg import MLPRegularizedClassifier
+from skreg import _kernels as kernels
+from skreg.penalties import L0, L1, L2, GroupL0, GroupL1, row_groups
+from skreg.penalties._restricted import Restricted
+
+LAYERS = [6, 5, 3]
+N_WEIGHTS = 6 * 5 + 5 * 3
+N_PARAMS = N_WEIGHTS + 5 + 3
+PENALTIES = {
+    "l2": L2(0.05),
+    "l1": L1(1.0),
+    "l0": L0(0.002),
+    "group l1": GroupL1(1.0, row_groups(LAYERS, "neurons")),
+    "group l0": GroupL0(0.002, row_groups(LAYERS, "inputs")),
+    "restricted l2": Restricted(L2(0.05), np.arange(N_WEIGHTS) % 3 > 0),
+}
+TOLERANCE = {np.float32: 2e-6, np.float64: 1e-13}
+
+
+def test_numba_is_the_backend_where_installed(monkeypatch):
+    """The test extra installs numba, so the suite runs compiled; the
+    environment variable forces the reference."""
+    assert kernels.backend() == "numba"
+    monkeypatch.setenv("SKREG_KERNELS", "numpy")
+    assert kernels.backend() == "numpy"
+
+
+def _steps(step, dtype, n_steps=30, seed=0):
+    """``n_steps`` updates of a random theta by ``step(theta, grad)``, with
+    gradients that pull the parameters around zero, so that every prox
+    branch (kept, shrunk, zeroed) is taken."""
+    rng = np.random.RandomState(seed)
+    theta = rng.standard_normal(N_PARAMS).astype(dtype)
+    for _ in range(n_steps):
+        grad = (theta + rng.standard_normal(N_PARAMS)).astype(dtype)
+        step(theta, grad)
+    return theta
+
+
+def _assert_sparse_unless_l2(theta, penalty):
+    """The steps took every prox branch: some weights zero, some not."""
+    nnz = np.count_nonzero(theta[:N_WEIGHTS])
+    if isinstance(getattr(penalty, "penalty", penalty), L2):
+        assert nnz == np.count_nonzero(getattr(penalty, "support", theta[:N_WEIGHTS]))
+    else:
+        assert 0 < nnz < N_WEIGHTS
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("penalty", PENALTIES.values(), ids=PENALTIES)
+def test_adam_kernel_matches_the_numpy_reference(penalty, dtype):
+    results = []
+    for adam in (kernels.adam_numpy, kernels.adam):
+        buffers = [np.zeros(N_PARAMS, dtype) for _ in range(4)]  # m, v, eta, tmp
+        t = [0]
+
+        def step(theta, grad, adam=adam, buffers=buffers, t=t):
+            t[0] += 1
+            scalars = (
+                0.05 * (1 - 0.999 ** t[0]) ** 0.5, 0.1, 0.001, 1e-8,
+                1 / (1 - 0.9 ** t[0]),
+            )  # fmt: skip
+            adam(theta, grad, *buffers, scalars, penalty, N_WEIGHTS)
+
+        results.append((_steps(step, dtype), buffers[:2]))
+    (ref, (m_ref, v_ref)), (got, (m, v)) = results
+    assert got.dtype == dtype
+    assert_array_equal(got[:N_WEIGHTS] == 0, ref[:N_WEIGHTS] == 0)
+    _assert_sparse_unless_l2(ref, penalty)
+    rtol = TOLERANCE[dtype]
+    assert_allclose(got, ref, rtol=rtol, atol=rtol)
+    assert_allclose(m, m_ref, rtol=rtol, atol=rtol)
+    assert_allclose(v, v_ref, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("penalty", PENALTIES.values(), ids=PENALTIES)
+def test_sgd_kernel_matches_the_numpy_reference(penalty, dtype, nesterov):
+    results = []
+    for sgd in (kernels.sgd_numpy, kernels.sgd):
+        velocity, tmp = np.zeros(N_PARAMS, dtype), np.zeros(N_PARAMS, dtype)
+
+        def step(theta, grad, sgd=sgd, velocity=velocity, tmp=tmp):
+            sgd(theta, grad, velocity, tmp, 0.3, 0.5, nesterov, penalty, N_WEIGHTS)
+
+        results.append((_steps(step, dtype), velocity))
+    (ref, v_ref), (got, v) = results
+    assert got.dtype == dtype
+    _assert_sparse_unless_l2(ref, penalty)
+    assert_array_equal(got[:N_WEIGHTS] == 0, ref[:N_WEIGHTS] == 0)
+    rtol = TOLERANCE[dtype]
+    assert_allclose(got, ref, rtol=rtol, atol=rtol)
+    assert_allclose(v, v_ref, rtol=rtol, atol=rtol)
+
+
+def test_the_kernel_keeps_nan_so_divergence_is_seen():
+    theta = np.ones(N_PARAMS)
+    grad = np.full(N_PARAMS, np.nan)
+    buffers = [np.zeros(N_PARAMS) for _ in range(4)]
+    kernels.adam(theta, grad, *buffers, (0.01, 0.1, 0.001, 1e-8, 10.0), L1(0.1), 6)
+    assert np.isnan(theta).all()
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@pytest.mark.parametrize("penalty", ["l1", "l0"])
+def test_fits_agree_across_backends(monkeypatch, solver, penalty):
+    """A whole fit (float64, 30 epochs, the final phase included) under each
+    backend: the same weights to rounding, and the same zeros."""
+    X, y = make_classification(n_samples=300, n_features=8, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(10,), solver=solver, penalty=penalty,
+        alpha=1e-2 if penalty == "l1" else 1e-4, max_iter=30, random_state=0,
+    )  # fmt: skip
+    fits = []
+    for backend in ("numba", "numpy"):
+        monkeypatch.setenv("SKREG_KERNELS", backend)
+        assert kernels.backend() == backend
+        with pytest.warns(Warning):  # max_iter=30: ConvergenceWarning
+            fits.append(MLPRegularizedClassifier(**params).fit(X, y))
+    compiled, reference = fits
+    for a, b in zip(compiled.coefs_, reference.coefs_, strict=True):
+        assert_array_equal(a == 0, b == 0)
+        assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert 0 < compiled.sparsity_ < 1
+
+
+def test_import_skreg_neither_imports_nor_compiles_numba():
+    code = (
+        "import sys, skreg; "
+        "print('numba' in sys.modules, bool(skreg._kernels._compiled))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["False", "False"]
