@@ -956,10 +956,10 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
     >>> clf.predict_proba(X_test[:1]).round(2)
     array([[0., 1.]])
     >>> round(clf.score(X_test, y_test), 2)
-    0.95
+    0.96
     >>> mlp = clf[-1]
     >>> round(mlp.sparsity_, 2), mlp.n_nonzero_weights_
-    (0.94, 64)
+    (0.94, 59)
     """
 
     def __init__(
