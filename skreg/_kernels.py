@@ -128,10 +128,18 @@ def _sgd_loop(theta, grad, velocity, lr, momentum, nesterov, code, alpha,
 
 
 _compiled = {}
+# Below this many parameters the steps stay in numpy: a fresh process pays
+# 0.4 s to import numba and load the cached kernels (0.9 s to compile them),
+# and a step saves 1 to 3 ns per parameter, so a smaller network would
+# need hundreds of thousands of steps to earn it back.
+MIN_PARAMS = 20_000
 
 
-def _numba():
-    """The compiled kernels, or None without numba (or when told not to)."""
+def _numba(n_params=MIN_PARAMS):
+    """The compiled kernels, or None without numba, for a small problem, or
+    when told not to."""
+    if n_params < MIN_PARAMS:
+        return None
     if os.environ.get("SKREG_KERNELS", "").lower() == "numpy":
         return None
     if "kernels" not in _compiled:
@@ -148,13 +156,14 @@ def _numba():
 
 
 def backend():
-    """'numba' if the steps run compiled, else 'numpy'."""
+    """'numba' if the steps of a network of ``MIN_PARAMS`` parameters or more
+    run compiled, else 'numpy'."""
     return "numpy" if _numba() is None else "numba"
 
 
 def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
     """One proximal Adam step; arguments as :func:`adam_numpy`."""
-    kernels = _numba()
+    kernels = _numba(theta.size)
     if kernels is None:
         return adam_numpy(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights)
     code, cast = prox_code(penalty), theta.dtype.type
@@ -170,7 +179,7 @@ def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
 
 def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
     """One proximal SGD step; arguments as :func:`sgd_numpy`."""
-    kernels = _numba()
+    kernels = _numba(theta.size)
     if kernels is None:
         return sgd_numpy(
             theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights
