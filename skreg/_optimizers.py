@@ -486,15 +486,16 @@ class ProximalLBFGS:
 
     Proximal gradient pays for ill-conditioning in evaluations: on breast
     cancer (correlated inputs) it needed 127 evaluations from the sgd
-    endpoint to reach the l1 optimum's support, this solver 40; on networks
+    endpoint to reach the l1 optimum's support, this solver 39; on networks
     it reached a 3 to 17% lower objective for the same budget under l1 and
     the group lasso. ``max_inner`` caps the inner iterations: at 50 the
     objective on a (32,) network was 9% lower than at 20, but the phase took
     twice as long where the group prox's per-call cost dominates (small
-    networks); at 10 breast cancer's support was missed again. Only for
-    convex penalties: with hard thresholding
-    (l0) the model's minimiser is not a descent direction in general, and
-    proximal gradient reached lower objectives there.
+    networks); at 10 breast cancer's support was missed again.
+
+    Only for convex penalties: with hard thresholding (l0) the model's
+    minimiser is not a descent direction in general, and proximal gradient
+    reached lower objectives there.
 
     It stops after ``max_fun`` evaluations of ``fun``, or when the model's
     step moves no parameter by more than ``tol`` times the largest one: the
