@@ -96,15 +96,15 @@ def _adam_loop(theta, grad, m, v, eta, step_size, one_b1, one_b2, epsilon, bias_
         v[i] = vi
         e = step_size / (np.sqrt(vi) + epsilon)
         x = theta[i] - e * mi * bias_1
-        if code == 0:  # the penalty's own prox needs the steps
+        if code == _NO_PROX:  # the penalty's own prox needs the steps
             eta[i] = e
-        elif code == 1:  # L2: shrink
+        elif code == _L2:  # shrink
             x = x / (e * alpha + 1)
-        elif code == 2:  # L1: soft threshold
+        elif code == _L1:  # soft threshold
             t = e * alpha
             clipped = x if x < t else t
             x = x - (clipped if clipped > -t else -t)
-        elif code == 3 and not x * x > e * two_alpha:  # L0: hard threshold
+        elif code == _L0 and not x * x > e * two_alpha:  # hard threshold
             x = x * 0
         theta[i] = x
 
@@ -116,13 +116,13 @@ def _sgd_loop(theta, grad, velocity, lr, momentum, nesterov, code, alpha,
         vi = velocity[i] * momentum - step
         velocity[i] = vi
         x = theta[i] - step + vi * momentum if nesterov else theta[i] + vi
-        if code == 1:
+        if code == _L2:
             x = x / (lr * alpha + 1)
-        elif code == 2:
+        elif code == _L1:
             t = lr * alpha
             clipped = x if x < t else t
             x = x - (clipped if clipped > -t else -t)
-        elif code == 3 and not x * x > lr * two_alpha:
+        elif code == _L0 and not x * x > lr * two_alpha:
             x = x * 0
         theta[i] = x
 
@@ -161,20 +161,26 @@ def backend():
     return "numpy" if _numba() is None else "numba"
 
 
+def _fused(kernel, arrays, scalars, penalty, n_weights):
+    """Run ``kernel`` on the weights' slice of ``arrays`` with the penalty's
+    prox fused in, then on the intercepts' without; the prox code used."""
+    code, cast = prox_code(penalty), arrays[0].dtype.type
+    alpha = penalty.alpha if code else 0
+    for part, prox in ((slice(n_weights), code), (slice(n_weights, None), _NO_PROX)):
+        kernel(*(a[part] for a in arrays), *scalars, prox, cast(alpha), cast(2 * alpha))
+    return code
+
+
 def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
     """One proximal Adam step; arguments as :func:`adam_numpy`."""
     kernels = _numba(theta.size)
     if kernels is None:
         return adam_numpy(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights)
-    code, cast = prox_code(penalty), theta.dtype.type
-    scalars = tuple(map(cast, scalars))
-    alphas = cast(penalty.alpha if code else 0), cast(2 * penalty.alpha if code else 0)
-    for part, prox in ((slice(n_weights), code), (slice(n_weights, None), 0)):
-        arrays = (a[part] for a in (theta, grad, m, v, eta))
-        kernels[0](*arrays, *scalars, prox, *alphas)
-    if not code:
-        w = theta[:n_weights]
-        penalty.prox(w, eta[:n_weights], out=w)
+    scalars = tuple(map(theta.dtype.type, scalars))
+    if _fused(kernels[0], (theta, grad, m, v, eta), scalars, penalty, n_weights):
+        return
+    w = theta[:n_weights]
+    penalty.prox(w, eta[:n_weights], out=w)
 
 
 def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
@@ -184,12 +190,9 @@ def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
         return sgd_numpy(
             theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights
         )
-    code, cast = prox_code(penalty), theta.dtype.type
+    cast = theta.dtype.type
     scalars = cast(lr), cast(momentum), bool(nesterov)
-    alphas = cast(penalty.alpha if code else 0), cast(2 * penalty.alpha if code else 0)
-    for part, prox in ((slice(n_weights), code), (slice(n_weights, None), 0)):
-        arrays = (a[part] for a in (theta, grad, velocity))
-        kernels[1](*arrays, *scalars, prox, *alphas)
-    if not code:
-        w = theta[:n_weights]
-        penalty.prox(w, lr, out=w)
+    if _fused(kernels[1], (theta, grad, velocity), scalars, penalty, n_weights):
+        return
+    w = theta[:n_weights]
+    penalty.prox(w, lr, out=w)

@@ -534,7 +534,8 @@ class ProximalLBFGS:
         step = 1e-3 * max(float(np.linalg.norm(theta)), 1.0) / norm_g
         while n_fun < self.max_fun:
             metric = _LBFGSMetric(moves, changes) if moves else None
-            if metric is None or not metric.valid:
+            gradient_step = metric is None or not metric.valid
+            if gradient_step:
                 target = theta - step * grad
                 penalty.prox(target[:nw], step, out=target[:nw])
                 direction = target - theta
@@ -548,12 +549,12 @@ class ProximalLBFGS:
                 - penalty.value(theta[:nw])
             )
             if not predicted < 0:
-                if metric is None:
+                if gradient_step:
                     break  # a fixed point of the prox-gradient map
                 # A metric that predicts no decrease is stale: start over
                 # from a gradient step at its curvature scale.
                 moves, changes = [], []
-                step = 1.0 / metric.scale if metric.valid else step
+                step = 1.0 / metric.scale
                 continue
             t = 1.0
             while n_fun < self.max_fun:
