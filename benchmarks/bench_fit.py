@@ -9,7 +9,11 @@ without its final full-batch phase there (polish=0: scikit-learn has none); the
 phase's own cost at its default budget is the polish_extra column, from its own
 interleaved pairs (it needs 8 epochs or more to run at the default 0.25), and
 polish_share times the phase inside one fit, against the rest of that fit: a
-difference of two fits is noisy where the phase is small.
+difference of two fits is noisy where the phase is small. For adam and sgd,
+one more fit is timed from inside and its epoch split into milliseconds of
+matrix products (gemm_ms, replayed alone), the rest of the forward and
+backward passes (elementwise_ms), optimizer steps with their prox
+(optimizer_ms) and the loop around them (loop_ms).
 
 skreg's adam and sgd steps run compiled where numba is installed (the fast
 extra); the kernels column says which ran. SKREG_KERNELS=numpy forces the
@@ -27,6 +31,7 @@ configurations only.
 import statistics
 import time
 from functools import partial
+from itertools import pairwise
 from unittest import mock
 
 import numpy as np
@@ -44,10 +49,14 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
+import skreg._multilayer_perceptron as mlp_module
 from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
 from skreg._kernels import backend
+from skreg._optimizers import SGD, Adam
 
 HIDDEN = (256, 128)
+# Where an epoch's time goes; see _epoch_split.
+SPLIT = ("gemm", "elementwise", "optimizer", "loop")
 
 
 def problems(n_samples):
@@ -146,7 +155,9 @@ def _problem_rows(
                     repeats,
                 )
             polish_extra = polish_share = "-"
+            split = {f"{part}_ms": "-" for part in SPLIT}
             if solver != "lbfgs":
+                split = _epoch_split(ours, Xtr, y_train, units, epochs)
                 polished = clone(ours).set_params(polish=0.25)
                 _, _, ratio = interleaved(
                     partial(ours.fit, Xtr, y_train),
@@ -176,10 +187,77 @@ def _problem_rows(
                     "vs_own_l2": round(vs_l2, 2),
                     "polish_extra": polish_extra,
                     "polish_share": polish_share,
+                    **split,
                 }
             )
             print(rows[-1], flush=True)
     return rows
+
+
+def _epoch_split(estimator, X, y, units, epochs, batch_size=200):
+    """Milliseconds per epoch of one fit of ``estimator``, split four ways.
+
+    ``gemm``: the matrix products of every minibatch's forward and backward
+    pass, replayed alone on arrays of the same shapes; ``elementwise``: the
+    rest of those passes (activations, their derivatives, intercept adds, the
+    loss and its delta); ``optimizer``: the steps with their prox; ``loop``:
+    everything else (shuffling, batch gathering, per-epoch bookkeeping).
+    The products replayed alone run with warm caches, so ``gemm`` is a lower
+    bound and ``elementwise`` an upper one.
+    """
+    spent = {"backprop": 0.0, "optimizer": 0.0}
+
+    def timing(key, function):
+        def timed_function(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[key] += time.perf_counter() - start
+
+        return timed_function
+
+    with (
+        mock.patch.object(
+            mlp_module, "backprop", timing("backprop", mlp_module.backprop)
+        ),
+        mock.patch.object(Adam, "step", timing("optimizer", Adam.step)),
+        mock.patch.object(SGD, "step", timing("optimizer", SGD.step)),
+    ):
+        total = timed(partial(estimator.fit, X, y))[0]
+    n_batches = epochs * -(-X.shape[0] // batch_size)
+    gemm = _gemm_seconds(units, batch_size, X.dtype, n_batches)
+    seconds = (
+        gemm,
+        spent["backprop"] - gemm,
+        spent["optimizer"],
+        total - spent["backprop"] - spent["optimizer"],
+    )
+    return {
+        f"{part}_ms": round(1e3 * value / epochs, 1)
+        for part, value in zip(SPLIT, seconds, strict=True)
+    }
+
+
+def _gemm_seconds(units, batch_size, dtype, n_batches):
+    """The products of ``n_batches`` forward and backward passes, as backprop
+    makes them (``skreg._network.backprop``), on random arrays."""
+    rng = np.random.default_rng(0)
+    acts = [rng.standard_normal((batch_size, u)).astype(dtype) for u in units]
+    coefs = [rng.standard_normal((a, b)).astype(dtype) for a, b in pairwise(units)]
+    grads = [np.empty_like(W) for W in coefs]
+    ones = np.ones(batch_size, dtype=dtype)
+    start = time.perf_counter()
+    for _ in range(n_batches):
+        for i, W in enumerate(coefs):
+            acts[i] @ W
+        for i in range(len(coefs) - 1, -1, -1):
+            delta = acts[i + 1]
+            np.matmul(acts[i].T, delta, out=grads[i])
+            ones @ delta
+            if i > 0:
+                delta @ coefs[i].T
+    return time.perf_counter() - start
 
 
 def _phase_share(estimator, X, y):
