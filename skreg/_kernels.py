@@ -4,9 +4,10 @@ One Adam or SGD step over the flat parameter vector, then the penalty's prox
 on its weights. The numpy version is the reference: in-place passes over
 preallocated buffers, about 13 of them per Adam step. The numba version does
 the same arithmetic in one loop, with the prox of the separable penalties
-('l2', 'l1', 'l0') fused in; for the others (group penalties, a restricted
-support) it fuses the step and leaves the prox to the penalty. Both agree to
-rounding (``tests/test_kernels.py``).
+('l2', 'l1', 'l0') fused in. Under a group penalty, Adam's step is fused and
+the prox of each block of row groups is a compiled loop too, the penalty's
+own algorithm (for the group lasso, the same Newton iterations); a restricted
+support keeps its own prox. Both agree to rounding (``tests/test_kernels.py``).
 
 numba is optional (``pip install skreg[fast]``). It is imported, and each
 kernel compiled for its dtype, on the first step of the first fit, never at
@@ -20,6 +21,7 @@ import os
 
 import numpy as np
 
+from skreg.penalties._group import GroupL0, GroupL1
 from skreg.penalties._separable import L0, L1, L2
 
 # How a kernel applies a separable penalty's prox, by the penalty's exact type:
@@ -109,6 +111,58 @@ def _adam_loop(theta, grad, m, v, eta, step_size, one_b1, one_b2, epsilon, bias_
         theta[i] = x
 
 
+def _group_l1_rows_loop(V, S, lam, newton_iter, newton_residual, zero, one):
+    # GroupL1's prox of rows under per-weight steps S, the reference's
+    # algorithm (GroupL1._prox_rows and _adam_metric_scale) step for step, in
+    # V's dtype: the same start, and Newton until every kept row's residual
+    # is small, so both stop after the same iteration.
+    n_rows, size = V.shape
+    keep = np.empty(n_rows, np.bool_)
+    r = np.empty(n_rows, V.dtype)
+    for i in range(n_rows):
+        scaled, norm2, c_max = zero, zero, zero
+        for j in range(size):
+            q = V[i, j] / S[i, j]
+            scaled += q * q
+            norm2 += V[i, j] * V[i, j]
+            c_max = max(c_max, lam * S[i, j])
+        keep[i] = scaled > lam * lam
+        r[i] = max(np.sqrt(norm2) - c_max, zero)
+    for _ in range(newton_iter):
+        worst = zero
+        for i in range(n_rows):
+            if not keep[i]:
+                continue
+            h, dh, ri = zero, zero, r[i]
+            for j in range(size):
+                inv = one / (ri + lam * S[i, j])
+                t = V[i, j] * V[i, j] * inv * inv
+                h += t
+                dh += t * inv
+            psi = one / np.sqrt(h)
+            residual = one - psi
+            r[i] = ri + residual / (psi / h * dh)
+            worst = max(worst, abs(residual))
+        if worst <= newton_residual:
+            break
+    for i in range(n_rows):
+        ri = r[i] if keep[i] else zero
+        for j in range(size):
+            V[i, j] = V[i, j] * (ri / (ri + lam * S[i, j]))
+
+
+def _group_l0_rows_loop(V, S, price, zero):
+    # GroupL0's prox of rows under per-weight steps: a row is kept whole when
+    # sum(v^2 / s) exceeds its price 2 * alpha * size.
+    n_rows, size = V.shape
+    for i in range(n_rows):
+        saved = zero
+        for j in range(size):
+            saved += V[i, j] * (V[i, j] / S[i, j])
+        if not saved > price:
+            V[i] = zero
+
+
 def _sgd_loop(theta, grad, velocity, lr, momentum, nesterov, code, alpha,
               two_alpha):  # fmt: skip
     for i in range(theta.size):
@@ -151,7 +205,16 @@ def _numba(n_params=MIN_PARAMS):
             # error_model="numpy": a division by zero gives inf, as numpy's,
             # and lets the loop vectorize (with "python" it was no faster).
             jit = numba.njit(cache=True, error_model="numpy", nogil=True)
-            _compiled["kernels"] = (jit(_adam_loop), jit(_sgd_loop))
+            # Reassociation lets the row sums vectorize; numpy's pairwise
+            # sums round differently from a plain loop anyway.
+            rows = numba.njit(
+                cache=True, error_model="numpy", nogil=True,
+                fastmath={"reassoc", "nsz"},
+            )  # fmt: skip
+            _compiled["kernels"] = (
+                jit(_adam_loop), jit(_sgd_loop), rows(_group_l1_rows_loop),
+                rows(_group_l0_rows_loop),
+            )  # fmt: skip
     return _compiled["kernels"]
 
 
@@ -179,8 +242,35 @@ def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
     scalars = tuple(map(theta.dtype.type, scalars))
     if _fused(kernels[0], (theta, grad, m, v, eta), scalars, penalty, n_weights):
         return
-    w = theta[:n_weights]
-    penalty.prox(w, eta[:n_weights], out=w)
+    w, eta = theta[:n_weights], eta[:n_weights]
+    rows = _group_rows(kernels, penalty)
+    if rows is None:
+        penalty.prox(w, eta, out=w)
+    else:
+        penalty._prox_blocks(w, eta, rows)
+
+
+def _group_rows(kernels, penalty):
+    """The compiled prox of a block of row groups under Adam's per-weight
+    steps, for the exact group penalty types; None for any other penalty.
+
+    Under one step for all weights (SGD) the reference is a few vectorised
+    passes, and stays."""
+    kind = type(penalty)
+    if kind not in (GroupL1, GroupL0):
+        return None
+
+    def rows(V, S, size):
+        cast = V.dtype.type
+        if kind is GroupL1:
+            kernels[2](
+                V, S, cast(penalty.alpha * np.sqrt(size)), penalty._newton_iter,
+                cast(penalty._newton_residual), cast(0), cast(1),
+            )  # fmt: skip
+        else:
+            kernels[3](V, S, cast(2 * penalty.alpha * size), cast(0))
+
+    return rows
 
 
 def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):

@@ -22,6 +22,8 @@ PENALTIES = {
     "l0": L0(0.002),
     "group l1": GroupL1(1.0, row_groups(LAYERS, "neurons")),
     "group l0": GroupL0(0.002, row_groups(LAYERS, "inputs")),
+    "group l1 inputs": GroupL1(1.0, row_groups(LAYERS, "inputs")),
+    "group l0 neurons": GroupL0(0.3, row_groups(LAYERS, "neurons")),
     "restricted l2": Restricted(L2(0.05), np.arange(N_WEIGHTS) % 3 > 0),
 }
 TOLERANCE = {np.float32: 2e-6, np.float64: 1e-13}
@@ -108,6 +110,14 @@ def test_sgd_kernel_matches_the_numpy_reference(penalty, dtype, nesterov):
     rtol = TOLERANCE[dtype]
     assert_allclose(got, ref, rtol=rtol, atol=rtol)
     assert_allclose(v, v_ref, rtol=rtol, atol=rtol)
+
+
+def test_adam_runs_the_group_prox_compiled():
+    """So that the comparisons above test the compiled row loops."""
+    compiled = kernels._numba()
+    for name in ("group l1", "group l0"):
+        assert kernels._group_rows(compiled, PENALTIES[name]) is not None
+    assert kernels._group_rows(compiled, PENALTIES["restricted l2"]) is None
 
 
 def test_the_kernel_keeps_nan_so_divergence_is_seen():

@@ -93,6 +93,12 @@ class _GroupPenalty:
             out = w.copy()
         elif out is not w:
             out[...] = w
+        return self._prox_blocks(out, step, self._prox_rows)
+
+    def _prox_blocks(self, out, step, prox_rows):
+        """The prox in place on ``out``, block by block; ``prox_rows(V, step,
+        size)`` takes the blocks of groups of more than one weight (the
+        compiled kernels pass their own)."""
         if self.alpha == 0:
             return out
         scalar_step = np.ndim(step) == 0
@@ -104,7 +110,7 @@ class _GroupPenalty:
                 separable.prox(block, s, out=block)
             else:
                 s = s if scalar_step else s.reshape(-1, size)
-                self._prox_rows(_rows(out, start, stop, size), s, size)
+                prox_rows(_rows(out, start, stop, size), s, size)
         return out
 
 
