@@ -1,7 +1,10 @@
-"""Predict time, skreg vs scikit-learn's MLPClassifier, interleaved.
+"""Predict time, skreg vs scikit-learn's MLP, interleaved.
 
-Both models have the same architecture and weights count; each predicts the
-same rows. Reports the median of per-pair time ratios sklearn / skreg.
+Both models have the same architecture; each predicts the same rows. Binary
+and 5-class classification (predict and predict_proba, against
+MLPClassifier) and regression with 2 outputs (predict, against MLPRegressor),
+each in float32 and float64. Reports the median of per-pair time ratios
+sklearn / skreg.
 
     python benchmarks/bench_predict.py [--repeats 5] [--quick]
 """
@@ -11,46 +14,59 @@ from functools import partial
 
 import numpy as np
 from _common import interleaved, parser, print_table, timed, write_json
-from sklearn.datasets import make_classification
-from sklearn.neural_network import MLPClassifier
+from sklearn.datasets import make_classification, make_regression
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from skreg import MLPRegularizedClassifier
+from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
 
 HIDDEN = (256, 128)
+
+
+def problems(n_samples):
+    """(name, X, y, scikit-learn's estimator, ours, methods) per problem type."""
+    common = dict(n_samples=n_samples, n_features=100, random_state=0)
+    classifier = (MLPClassifier, MLPRegularizedClassifier, ("predict", "predict_proba"))
+    X, y = make_classification(n_informative=30, **common)
+    yield "binary", X, y, *classifier
+    X, y = make_classification(n_informative=30, n_classes=5, **common)
+    yield "5 classes", X, y, *classifier
+    X, y = make_regression(n_informative=30, n_targets=2, noise=10.0, **common)
+    y = y / y.std(axis=0)
+    yield "regression", X, y, MLPRegressor, MLPRegularizedRegressor, ("predict",)
 
 
 def main():
     args = parser(__doc__.splitlines()[0]).parse_args()
     n_fit, n_pred = (2000, 5000) if args.quick else (10_000, 100_000)
-    X, y = make_classification(
-        n_samples=n_fit + n_pred, n_features=100, n_informative=30, random_state=0
-    )
     rows = []
-    for dtype in (np.float32, np.float64):
-        Xd = X.astype(dtype)
-        X_fit, y_fit, X_pred = Xd[:n_fit], y[:n_fit], Xd[n_fit:]
-        kw = dict(hidden_layer_sizes=HIDDEN, max_iter=2, random_state=0)
-        sk = timed(partial(MLPClassifier(**kw).fit, X_fit, y_fit))[1]
-        for penalty in ("l2", "l1", "l0"):
-            ours = MLPRegularizedClassifier(penalty=penalty, **kw)
-            timed(partial(ours.fit, X_fit, y_fit))
-            for method in ("predict", "predict_proba"):
-                t_sk, t_ours, _ = interleaved(
-                    partial(getattr(sk, method), X_pred),
-                    partial(getattr(ours, method), X_pred),
-                    args.repeats,
-                )
-                ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
-                rows.append(
-                    {
-                        "dtype": np.dtype(dtype).name,
-                        "penalty": penalty,
-                        "method": method,
-                        "sklearn_ms": round(1e3 * statistics.median(t_sk), 1),
-                        "skreg_ms": round(1e3 * statistics.median(t_ours), 1),
-                        "speedup": round(statistics.median(ratios), 2),
-                    }
-                )
+    for problem, X, y, Theirs, Ours, methods in problems(n_fit + n_pred):
+        for dtype in (np.float32, np.float64):
+            Xd = X.astype(dtype)
+            X_fit, y_fit, X_pred = Xd[:n_fit], y[:n_fit], Xd[n_fit:]
+            kw = dict(hidden_layer_sizes=HIDDEN, max_iter=2, random_state=0)
+            sk = timed(partial(Theirs(**kw).fit, X_fit, y_fit))[1]
+            for penalty in ("l2", "l1", "l0"):
+                ours = Ours(penalty=penalty, **kw)
+                timed(partial(ours.fit, X_fit, y_fit))
+                for method in methods:
+                    t_sk, t_ours, _ = interleaved(
+                        partial(getattr(sk, method), X_pred),
+                        partial(getattr(ours, method), X_pred),
+                        args.repeats,
+                    )
+                    ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
+                    rows.append(
+                        {
+                            "problem": problem,
+                            "dtype": np.dtype(dtype).name,
+                            "penalty": penalty,
+                            "method": method,
+                            "sklearn_ms": round(1e3 * statistics.median(t_sk), 1),
+                            "skreg_ms": round(1e3 * statistics.median(t_ours), 1),
+                            "speedup": round(statistics.median(ratios), 2),
+                        }
+                    )
+                    print(rows[-1], flush=True)
     print(
         f"\npredict: {n_pred} x 100 rows, hidden {HIDDEN}, median of "
         f"{args.repeats} interleaved pairs; speedup = sklearn time / skreg time\n"
