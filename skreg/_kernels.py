@@ -18,6 +18,7 @@ Set the environment variable ``SKREG_KERNELS=numpy`` to use the reference.
 """
 
 import os
+from functools import partial
 
 import numpy as np
 
@@ -250,27 +251,32 @@ def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
         penalty._prox_blocks(w, eta, rows)
 
 
+def _group_l1_rows(kernels, penalty, V, S, size):
+    cast = V.dtype.type
+    kernels[2](
+        V, S, cast(penalty.alpha * np.sqrt(size)), penalty._newton_iter,
+        cast(penalty._newton_residual), cast(0), cast(1),
+    )  # fmt: skip
+
+
+def _group_l0_rows(kernels, penalty, V, S, size):
+    cast = V.dtype.type
+    kernels[3](V, S, cast(2 * penalty.alpha * size), cast(0))
+
+
+# The compiled row prox by the group penalty's exact type, as _PROX_CODES.
+_GROUP_ROWS = {GroupL1: _group_l1_rows, GroupL0: _group_l0_rows}
+
+
 def _group_rows(kernels, penalty):
     """The compiled prox of a block of row groups under Adam's per-weight
-    steps, for the exact group penalty types; None for any other penalty.
+    steps, ``rows(V, S, size)``, for the exact group penalty types; None for
+    any other penalty.
 
     Under one step for all weights (SGD) the reference is a few vectorised
     passes, and stays."""
-    kind = type(penalty)
-    if kind not in (GroupL1, GroupL0):
-        return None
-
-    def rows(V, S, size):
-        cast = V.dtype.type
-        if kind is GroupL1:
-            kernels[2](
-                V, S, cast(penalty.alpha * np.sqrt(size)), penalty._newton_iter,
-                cast(penalty._newton_residual), cast(0), cast(1),
-            )  # fmt: skip
-        else:
-            kernels[3](V, S, cast(2 * penalty.alpha * size), cast(0))
-
-    return rows
+    rows = _GROUP_ROWS.get(type(penalty))
+    return None if rows is None else partial(rows, kernels, penalty)
 
 
 def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
