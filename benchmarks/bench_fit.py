@@ -251,10 +251,12 @@ def _gemm_seconds(units, batch_size, dtype, n_batches):
     for _ in range(n_batches):
         for i, W in enumerate(coefs):
             acts[i] @ W
+        # The output's intercept gradient; the hidden layers' come with
+        # their deltas, in the elementwise passes.
+        ones @ acts[-1]
         for i in range(len(coefs) - 1, -1, -1):
             delta = acts[i + 1]
             np.matmul(acts[i].T, delta, out=grads[i])
-            ones @ delta
             if i > 0:
                 delta @ coefs[i].T
     return time.perf_counter() - start

@@ -1,9 +1,13 @@
-"""The stochastic solvers' per-step work: numpy reference and numba kernel.
+"""The per-step work outside the matrix products: numpy reference and numba.
 
 One Adam or SGD step over the flat parameter vector, then the penalty's prox
-on its weights. The numpy version is the reference: in-place passes over
-preallocated buffers, about 13 of them per Adam step. The numba version does
-the same arithmetic in one loop, with the prox of the separable penalties
+on its weights; and each hidden layer's elementwise passes of a forward and
+backward sweep (bias, activation, its derivative, the intercept gradient),
+fused into one pass each way for relu.
+
+The numpy version is the reference: in-place passes over preallocated
+buffers, about 13 of them per Adam step. The numba version does the same
+arithmetic in one loop, with the prox of the separable penalties
 ('l2', 'l1', 'l0') fused in. Under a group penalty, Adam's step is fused and
 the prox of each block of row groups is a compiled loop too, the penalty's
 own algorithm (for the group lasso, the same Newton iterations); a restricted
@@ -11,7 +15,7 @@ support keeps its own prox. Both agree to rounding (``tests/test_kernels.py``).
 
 numba is optional (``pip install skreg[fast]``). It is imported, and each
 kernel compiled for its dtype, on the first step of the first fit, never at
-``import skreg``; compiled code is cached on disk (beside this file, or in
+``import skreg`` nor by a prediction; compiled code is cached on disk (beside this file, or in
 numba's per-user cache directory where that is read-only). The kernels are
 serial: BLAS owns the cores, and numba's threads fought OpenBLAS's.
 Set the environment variable ``SKREG_KERNELS=numpy`` to use the reference.
@@ -22,6 +26,7 @@ from functools import partial
 
 import numpy as np
 
+from skreg._activations import ACTIVATIONS, DERIVATIVES
 from skreg.penalties._group import GroupL0, GroupL1
 from skreg.penalties._separable import L0, L1, L2
 
@@ -78,6 +83,34 @@ def sgd_numpy(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_wei
         theta += velocity
     w = theta[:n_weights]
     penalty.prox(w, lr, out=w)
+
+
+def sweep_numpy(activation):
+    """A hidden layer's elementwise passes, ``(bias_activation,
+    activation_delta)``, in place.
+
+    ``bias_activation(A, b)`` turns the product ``A = X @ W`` into the
+    layer's output ``f(A + b)``; ``activation_delta(delta, A, sums)``
+    multiplies the delta arriving at the layer's output ``A`` by ``f'``, and
+    writes the layer's intercept gradient (the new delta's column sums) into
+    ``sums``.
+    """
+    hidden, derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
+
+    def bias_activation(A, b):
+        A += b
+        hidden(A)
+
+    def activation_delta(delta, A, sums):
+        derivative(A, delta)
+        column_sums(delta, out=sums)
+
+    return bias_activation, activation_delta
+
+
+def column_sums(delta, out):
+    # A product with a ones vector (BLAS gemv) beats sum(axis=0) 2.5x.
+    return np.matmul(np.ones(len(delta), delta.dtype), delta, out=out)
 
 
 # numba kernels: plain loops, compiled on first use --------------------------------
@@ -182,6 +215,28 @@ def _sgd_loop(theta, grad, velocity, lr, momentum, nesterov, code, alpha,
         theta[i] = x
 
 
+def _bias_relu_loop(A, b, zero):
+    # Two numpy passes in one; relu(nan) stays nan, as np.maximum's.
+    n_rows, n_cols = A.shape
+    for i in range(n_rows):
+        for j in range(n_cols):
+            x = A[i, j] + b[j]
+            A[i, j] = zero if x < zero else x
+
+
+def _relu_delta_loop(delta, A, sums, zero):
+    # Three numpy passes (mask, product, column sums) in one. The product
+    # with 0 or 1 keeps a nan delta nan, as numpy's; the sums run along the
+    # rows, so they vectorize across columns but round unlike BLAS's gemv.
+    n_rows, n_cols = delta.shape
+    sums[:] = zero
+    for i in range(n_rows):
+        for j in range(n_cols):
+            d = delta[i, j] * (A[i, j] > zero)
+            delta[i, j] = d
+            sums[j] += d
+
+
 _compiled = {}
 # Below this many parameters the steps stay in numpy: a fresh process pays
 # 0.4 s to import numba and load the cached kernels (0.9 s to compile them),
@@ -190,14 +245,16 @@ _compiled = {}
 MIN_PARAMS = 20_000
 
 
-def _numba(n_params=MIN_PARAMS):
-    """The compiled kernels, or None without numba, for a small problem, or
-    when told not to."""
+def _numba(n_params=MIN_PARAMS, load=True):
+    """The compiled kernels, or None without numba, for a small problem, when
+    told not to, or, unless ``load``, before a fit has loaded them."""
     if n_params < MIN_PARAMS:
         return None
     if os.environ.get("SKREG_KERNELS", "").lower() == "numpy":
         return None
     if "kernels" not in _compiled:
+        if not load:
+            return None
         try:
             import numba
         except ImportError:
@@ -214,7 +271,8 @@ def _numba(n_params=MIN_PARAMS):
             )  # fmt: skip
             _compiled["kernels"] = (
                 jit(_adam_loop), jit(_sgd_loop), rows(_group_l1_rows_loop),
-                rows(_group_l0_rows_loop),
+                rows(_group_l0_rows_loop), jit(_bias_relu_loop),
+                jit(_relu_delta_loop),
             )  # fmt: skip
     return _compiled["kernels"]
 
@@ -292,3 +350,23 @@ def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
         return
     w = theta[:n_weights]
     penalty.prox(w, lr, out=w)
+
+
+def _bias_relu(kernel, A, b):
+    kernel(A, b, A.dtype.type(0))
+
+
+def _relu_delta(kernel, delta, A, sums):
+    kernel(delta, A, sums, delta.dtype.type(0))
+
+
+def sweep(activation, n_params, load=True):
+    """:func:`sweep_numpy`'s pair for a network of ``n_params`` parameters:
+    compiled for relu where the optimizer steps are (the others spend their
+    time in exp or tanh, which fusing does not save). Prediction passes
+    ``load=False``: a fitted model loaded in a fresh process should not pay
+    numba's import for passes that cost little next to the products."""
+    kernels = _numba(n_params, load) if activation == "relu" else None
+    if kernels is None:
+        return sweep_numpy(activation)
+    return partial(_bias_relu, kernels[4]), partial(_relu_delta, kernels[5])

@@ -12,7 +12,7 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
-from skreg._activations import ACTIVATIONS, DERIVATIVES
+from skreg import _kernels as kernels
 
 
 def n_weights(layer_units):
@@ -66,8 +66,15 @@ def _dot(A, W):
     return A @ W
 
 
-def forward(X, coefs, intercepts, activation):
+def _n_params(coefs, intercepts):
+    return sum(p.size for p in [*coefs, *intercepts])
+
+
+def forward(X, coefs, intercepts, activation, bias_activation=None):
     """Activations of every layer.
+
+    ``bias_activation`` is the hidden layers' first pass of
+    :func:`skreg._kernels.sweep`; None takes the one already loaded.
 
     Returns
     -------
@@ -75,14 +82,17 @@ def forward(X, coefs, intercepts, activation):
         ``[X, hidden_1, ..., hidden_k, Z]`` with ``Z`` the raw output, before
         the output activation (which belongs to the loss).
     """
-    hidden = ACTIVATIONS[activation]
+    if bias_activation is None:
+        n_params = _n_params(coefs, intercepts)
+        bias_activation = kernels.sweep(activation, n_params, load=False)[0]
     activations = [X]
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
         A = _dot(activations[-1], W)
-        A += b
         if i < last:
-            hidden(A)
+            bias_activation(A, b)
+        else:
+            A += b
         activations.append(A)
     return activations
 
@@ -129,20 +139,22 @@ def backprop(params, grads, X, Y, weights, activation, loss):
     """
     coefs, intercepts = params
     grad_coefs, grad_intercepts = grads
-    activations = forward(X, coefs, intercepts, activation)
+    bias_activation, activation_delta = kernels.sweep(
+        activation, _n_params(coefs, intercepts)
+    )
+    activations = forward(X, coefs, intercepts, activation, bias_activation)
     value, delta = loss.value_and_delta(Y, activations[-1], weights)
-    derivative = DERIVATIVES[activation]
-    ones = np.ones(X.shape[0], dtype=delta.dtype)
+    kernels.column_sums(delta, out=grad_intercepts[-1])
     for i in range(len(coefs) - 1, -1, -1):
         A = activations[i]
         if sp.issparse(A):
             grad_coefs[i][...] = A.T @ delta
         else:
             np.matmul(A.T, delta, out=grad_coefs[i])
-        # A product with a ones vector (BLAS gemv) beats sum(axis=0) 2.5x.
-        np.matmul(ones, delta, out=grad_intercepts[i])
         if i > 0:
-            delta = derivative(A, delta @ coefs[i].T)
+            # The hidden layer's intercept gradient comes with its delta.
+            delta = delta @ coefs[i].T
+            activation_delta(delta, A, grad_intercepts[i - 1])
     return value
 
 

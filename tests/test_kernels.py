@@ -128,6 +128,35 @@ def test_the_kernel_keeps_nan_so_divergence_is_seen():
     assert np.isnan(theta).all()
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_sweep_kernels_match_the_numpy_reference(dtype):
+    """Forward bitwise (the same add and max); backward to the rounding of
+    the intercept gradient's sums; a nan stays nan both ways."""
+    rng = np.random.RandomState(0)
+    A = rng.standard_normal((40, 7)).astype(dtype)
+    b = rng.standard_normal(7).astype(dtype)
+    delta = rng.standard_normal((40, 7)).astype(dtype)
+    A[0, 0] = delta[1, 1] = np.nan
+    results = []
+    for bias_relu, relu_delta in (
+        kernels.sweep_numpy("relu"),
+        kernels.sweep("relu", 0),
+    ):
+        out, d, sums = A.copy(), delta.copy(), np.empty(7, dtype)
+        bias_relu(out, b)
+        relu_delta(d, out, sums)
+        results.append((out, d, sums))
+    (out_ref, d_ref, sums_ref), (out, d, sums) = results
+    assert kernels.sweep("relu", 0)[0].args == (kernels._numba()[4],)
+    assert_array_equal(out, out_ref)
+    assert np.isnan(out[0, 0]) and 0 < np.count_nonzero(out == 0) < out.size
+    assert_array_equal(d, d_ref)
+    assert np.isnan(d[1, 1])
+    assert_allclose(sums, sums_ref, rtol=TOLERANCE[dtype])
+    # Other activations keep the reference: their exp and tanh cost the time.
+    assert not hasattr(kernels.sweep("tanh", 0)[0], "args")
+
+
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 @pytest.mark.parametrize("penalty", ["l1", "l0"])
 def test_fits_agree_across_backends(monkeypatch, solver, penalty):
