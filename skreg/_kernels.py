@@ -15,9 +15,10 @@ support keeps its own prox. Both agree to rounding (``tests/test_kernels.py``).
 
 numba is optional (``pip install skreg[fast]``). It is imported, and each
 kernel compiled for its dtype, on the first step of the first fit, never at
-``import skreg`` nor by a prediction; compiled code is cached on disk (beside this file, or in
-numba's per-user cache directory where that is read-only). The kernels are
-serial: BLAS owns the cores, and numba's threads fought OpenBLAS's.
+``import skreg`` nor by a prediction; compiled code is cached on disk
+(beside this file, or in numba's per-user cache directory where that is
+read-only). The kernels are serial: BLAS owns the cores, and numba's threads
+fought OpenBLAS's.
 Set the environment variable ``SKREG_KERNELS=numpy`` to use the reference.
 """
 
