@@ -259,11 +259,8 @@ _CV_PARAMS = {
         standard error of the best (glmnet's ``lambda.1se``): the sparsest
         model as good as the best within the noise of the folds.""",
     "refit": """refit : bool or 'relaxed', default=True
-        True trains the first fold's path point at the chosen alpha on all
-        the data for one more budget of epochs (``max_iter_per_alpha``), as
-        :class:`~sklearn.linear_model.LogisticRegressionCV` starts its refit
-        from the folds' coefficients; if that fold lacked a class, the path
-        on all the data up to the chosen alpha. 'relaxed' then refits the weights the
+        True fits the path on all the data up to the chosen alpha (warm
+        started, as on the folds). 'relaxed' then refits the weights the
         sparse model kept, holding its zero weights at zero, under
         ``penalty='l2'`` with ``alpha=1e-4`` (Meinshausen's relaxed lasso):
         it removes the shrinkage the sparse penalty put on the kept weights.

@@ -19,7 +19,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, indexable
-from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.parallel import Parallel, delayed
 
 from skreg._docstrings import fill_doc
@@ -358,11 +357,9 @@ def _run_path(estimator, X, y, alphas, budget, sample_weight, started=False):
 
 
 def _fold_path(
-    estimator, X, y, sample_weight, train, test, alphas, budget, scorer, relaxed,
-    keep=False,
-):  # fmt: skip
-    """One fold's path, scored on its test part at every alpha; with
-    ``keep``, its fitted snapshots too (under "estimators").
+    estimator, X, y, sample_weight, train, test, alphas, budget, scorer, relaxed
+):
+    """One fold's path, scored on its test part at every alpha.
 
     With ``relaxed``, each alpha is scored by its relaxed refit (up to
     ``max_iter`` epochs from the path's weights), as the final model is: the
@@ -395,15 +392,12 @@ def _fold_path(
             scores.append(scorer(fitted, X_test, y_test))
     fit_time = (time.perf_counter() - start) / len(path.alphas)
     pad = len(alphas) - len(scores)
-    fold = {
+    return {
         "test_score": np.r_[scores, [scores[-1]] * pad],
         "n_nonzero_weights": np.r_[path.n_nonzero_weights, [0] * pad],
         "n_features_selected": np.r_[path.n_features_selected, [0] * pad],
         "fit_time": np.full(len(alphas), fit_time),
     }
-    if keep:
-        fold["estimators"] = path.estimators + [path.estimators[-1]] * pad
-    return fold
 
 
 def _selected_index(mean, sem, selection):
@@ -418,7 +412,7 @@ def _selected_index(mean, sem, selection):
 
 class _CVMixin:
     """Fit: a warm-started path per fold, an alpha chosen on their scores,
-    and the first fold's point at that alpha trained on all the data."""
+    and the path on all the data up to that alpha."""
 
     _cv_constraints = {
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
@@ -534,13 +528,9 @@ class _CVMixin:
                 budget,
                 scorer,
                 self.refit == "relaxed",
-                keep=k == 0,
             )
-            for k, (train, test) in enumerate(splits)
+            for train, test in splits
         )
-        # One fold's path is kept to start the final fit from: any fold's
-        # would do, and one bounds the memory to one path.
-        points = folds[0].pop("estimators")
         results = {"alphas": alphas}
         for key in folds[0]:
             table = np.array([fold[key] for fold in folds])
@@ -553,13 +543,11 @@ class _CVMixin:
         results["sem_test_score"] = sem
         index = _selected_index(results["mean_test_score"], sem, self.selection)
 
-        final = _refit_from(points[index], X, y, sample_weight, alphas[index])
-        if final is None:
-            final = _run_path(
-                base if start is None else start,
-                X, y, alphas[: index + 1], budget, sample_weight,
-                started=start is not None,
-            ).estimators[-1]  # fmt: skip
+        final = _run_path(
+            base if start is None else start,
+            X, y, alphas[: index + 1], budget, sample_weight,
+            started=start is not None,
+        ).estimators[-1]  # fmt: skip
         if self.refit == "relaxed":
             final = _relaxed_fit(final, X, y, sample_weight, base.max_iter)
         fitted = {k: v for k, v in vars(final).items() if k.endswith("_") or (
@@ -572,25 +560,6 @@ class _CVMixin:
         self.alphas_ = alphas
         self.cv_results_ = results
         return self
-
-
-def _refit_from(point, X, y, sample_weight, alpha):
-    """The final model: a fold path's ``point`` at ``alpha``, trained on all
-    the data for one more budget (the point's ``max_iter``), as
-    LogisticRegressionCV starts its refit from the folds' coefficients.
-
-    The point differs from a path on all the data by the part of the data
-    its fold held out; one budget closes that gap as it closes an alpha step
-    on the path, where a new path would cost up to a fold's. None when the
-    fold lacked a class: its network has too few outputs to continue from.
-    """
-    if is_classifier(point) and set(unique_labels(y)) != set(point.classes_):
-        return None
-    final = copy.copy(point).set_params(alpha=float(alpha))
-    with warnings.catch_warnings():
-        # A budget, as on the path.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return final.fit(X, y, sample_weight=sample_weight)
 
 
 # The relaxed refit's penalty on the kept weights: the estimators' default
@@ -651,8 +620,8 @@ class MLPRegularizedClassifierCV(_CVMixin, MLPRegularizedClassifier):
     Each fold fits one path of increasing alphas, warm-started (see
     :func:`regularization_path`); the folds run in parallel with
     ``n_jobs``. The alpha is chosen on the folds' mean score ('best' or
-    '1se'), and the first fold's model at it is trained on all the data for
-    one more budget, then optionally relaxed. Read more in the
+    '1se'), and the model is fitted on all the data along the path up to
+    it, then optionally relaxed. Read more in the
     :ref:`User Guide <choosing_alpha>`.
 
     Parameters
@@ -678,15 +647,13 @@ class MLPRegularizedClassifierCV(_CVMixin, MLPRegularizedClassifier):
 
     Notes
     -----
-    Its cost is one path per fold plus one budget of epochs on all the data
-    (and, with ``alphas`` an int, one dense fit for the grid), against one
-    fit per alpha per fold, plus a refit, for
-    :class:`~sklearn.model_selection.GridSearchCV`.
+    Its cost is one path per fold plus one on all the data (and, with
+    ``alphas`` an int, one dense fit for the grid), against one fit per
+    alpha per fold for :class:`~sklearn.model_selection.GridSearchCV`.
     ``warm_start`` and ``partial_fit`` are not offered: each fit chooses
     alpha afresh. The fitted attributes are those of the final model:
-    ``n_iter_`` counts the epochs of its last fit (the budget on all the
-    data, or the relaxed refit), while ``loss_curve_`` runs over the first
-    fold's path up to the chosen alpha and that last budget.
+    ``n_iter_`` counts the epochs of its last fit (the chosen alpha, or the
+    relaxed refit), while ``loss_curve_`` runs over the whole final path.
 
     Examples
     --------
@@ -785,8 +752,8 @@ class MLPRegularizedRegressorCV(_CVMixin, MLPRegularizedRegressor):
     Each fold fits one path of increasing alphas, warm-started (see
     :func:`regularization_path`); the folds run in parallel with
     ``n_jobs``. The alpha is chosen on the folds' mean score ('best' or
-    '1se'), and the first fold's model at it is trained on all the data for
-    one more budget, then optionally relaxed. Read more in the
+    '1se'), and the model is fitted on all the data along the path up to
+    it, then optionally relaxed. Read more in the
     :ref:`User Guide <choosing_alpha>`.
 
     Parameters
@@ -810,15 +777,13 @@ class MLPRegularizedRegressorCV(_CVMixin, MLPRegularizedRegressor):
 
     Notes
     -----
-    Its cost is one path per fold plus one budget of epochs on all the data
-    (and, with ``alphas`` an int, one dense fit for the grid), against one
-    fit per alpha per fold, plus a refit, for
-    :class:`~sklearn.model_selection.GridSearchCV`.
+    Its cost is one path per fold plus one on all the data (and, with
+    ``alphas`` an int, one dense fit for the grid), against one fit per
+    alpha per fold for :class:`~sklearn.model_selection.GridSearchCV`.
     ``warm_start`` and ``partial_fit`` are not offered: each fit chooses
     alpha afresh. The fitted attributes are those of the final model:
-    ``n_iter_`` counts the epochs of its last fit (the budget on all the
-    data, or the relaxed refit), while ``loss_curve_`` runs over the first
-    fold's path up to the chosen alpha and that last budget.
+    ``n_iter_`` counts the epochs of its last fit (the chosen alpha, or the
+    relaxed refit), while ``loss_curve_`` runs over the whole final path.
 
     Examples
     --------
