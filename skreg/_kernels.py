@@ -240,7 +240,7 @@ def _relu_delta_loop(delta, A, sums, zero):
 
 _compiled = {}
 # Below this many parameters the steps stay in numpy: a fresh process pays
-# 0.4 s to import numba and load the cached kernels (0.9 s to compile them),
+# 0.5-0.6 s to import numba and load the cached kernels (0.9 s to compile),
 # and a step saves 1 to 3 ns per parameter, so a smaller network would
 # need hundreds of thousands of steps to earn it back.
 MIN_PARAMS = 20_000
