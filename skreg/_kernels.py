@@ -23,7 +23,7 @@ Set the environment variable ``SKREG_KERNELS=numpy`` to use the reference.
 """
 
 import os
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 
@@ -86,6 +86,7 @@ def sgd_numpy(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_wei
     penalty.prox(w, lr, out=w)
 
 
+@cache  # backprop asks once per minibatch
 def sweep_numpy(activation):
     """A hidden layer's elementwise passes, ``(bias_activation,
     activation_delta)``, in place.
@@ -370,4 +371,9 @@ def sweep(activation, n_params, load=True):
     kernels = _numba(n_params, load) if activation == "relu" else None
     if kernels is None:
         return sweep_numpy(activation)
-    return partial(_bias_relu, kernels[4]), partial(_relu_delta, kernels[5])
+    return _relu_sweep(kernels[4], kernels[5])
+
+
+@cache  # built once per process, not per minibatch
+def _relu_sweep(bias_relu_loop, relu_delta_loop):
+    return partial(_bias_relu, bias_relu_loop), partial(_relu_delta, relu_delta_loop)
