@@ -244,7 +244,7 @@ _CV_PARAMS = {
         prediction.""",
     "max_iter_per_alpha": """max_iter_per_alpha : int, default=None
         Epoch budget of each alpha after the first on every path, the
-        stopping rule ending it sooner; None means a quarter of
+        stopping rule ending it sooner; None means a sixth of
         ``max_iter``, at least 10.""",
     "cv": """cv : int, cross-validation generator or iterable, default=None
         The folds, as in :func:`~sklearn.model_selection.check_cv`: None
