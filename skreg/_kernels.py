@@ -14,8 +14,9 @@ own algorithm (for the group lasso, the same Newton iterations); a restricted
 support keeps its own prox. Both agree to rounding (``tests/test_kernels.py``).
 
 numba is optional (``pip install skreg[fast]``). It is imported, and each
-kernel compiled for its dtype, on the first step of the first fit, never at
-``import skreg`` nor by a prediction; compiled code is cached on disk
+kernel compiled for its dtype, by the first fit whose epochs would save more
+than that costs (``LOAD_SECONDS``), never at ``import skreg`` nor by a
+prediction; compiled code is cached on disk
 (beside this file, or in numba's per-user cache directory where that is
 read-only). The kernels are serial: BLAS owns the cores, and numba's threads
 fought OpenBLAS's.
@@ -23,6 +24,8 @@ Set the environment variable ``SKREG_KERNELS=numpy`` to use the reference.
 """
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, partial
 
 import numpy as np
@@ -240,49 +243,93 @@ def _relu_delta_loop(delta, A, sums, zero):
 
 
 _compiled = {}
-# Below this many parameters the steps stay in numpy: a fresh process pays
-# 0.5-0.6 s to import numba and load the cached kernels (0.9 s to compile),
-# and a step saves 1 to 3 ns per parameter, so a smaller network would
-# need hundreds of thousands of steps to earn it back.
+# Below this many parameters the steps stay in numpy. One compiled Adam step
+# is faster from about 2,000 parameters (at 500, float32: 21 us against 14 us
+# in numpy, its call's fixed cost), but whole fits were measured above this.
 MIN_PARAMS = 20_000
+# A process pays about this once to import numba and load the cached kernels
+# (0.9 s or more to compile them), so a fit takes them only if they would
+# save more over its epochs.
+LOAD_SECONDS = 0.5
+# What the compiled code saves, per parameter per optimizer step and per
+# hidden activation value per relu sweep: the smaller of the float32 and
+# float64 figures measured (one Adam step and prox over 58,000 parameters:
+# 40-60 us saved in float32, 130-190 us in float64; both passes of a
+# 200 x 384 batch: 141 us and 160 us), so that a fit errs towards numpy.
+SAVED_PER_PARAMETER = 1e-9
+SAVED_PER_VALUE = 1.8e-9
+# Whether the fit running in this context takes the compiled kernels. None,
+# outside a fit (prediction, a path's loss evaluations), takes them only
+# once loaded. A context variable, so that fits in threads decide apart.
+_FIT_COMPILED = ContextVar("skreg_fit_compiled", default=None)
 
 
-def _numba(n_params=MIN_PARAMS, load=True):
-    """The compiled kernels, or None without numba, for a small problem, when
-    told not to, or, unless ``load``, before a fit has loaded them."""
+def fit_saving(n_params, n_steps, n_values):
+    """Seconds the compiled kernels would save over ``n_steps`` optimizer
+    steps of ``n_params`` parameters and relu sweeps over ``n_values``
+    hidden activations in all."""
+    return n_steps * n_params * SAVED_PER_PARAMETER + n_values * SAVED_PER_VALUE
+
+
+@contextmanager
+def planned(saving):
+    """Within, a fit whose compiled kernels would save ``saving`` seconds:
+    it takes them, loading numba, if that beats ``LOAD_SECONDS``; else numpy,
+    even if loaded, so that its result does not depend on what ran before
+    in the process."""
+    token = _FIT_COMPILED.set(saving > LOAD_SECONDS)
+    try:
+        yield
+    finally:
+        _FIT_COMPILED.reset(token)
+
+
+def _load():
+    try:
+        import numba
+    except ImportError:
+        _compiled["kernels"] = None
+        return
+    # error_model="numpy": a division by zero gives inf, as numpy's, and
+    # lets the loop vectorize (with "python" it was no faster).
+    jit = numba.njit(cache=True, error_model="numpy", nogil=True)
+    # Reassociation lets the row sums vectorize; numpy's pairwise sums round
+    # differently from a plain loop anyway.
+    rows = numba.njit(
+        cache=True, error_model="numpy", nogil=True, fastmath={"reassoc", "nsz"}
+    )
+    _compiled["kernels"] = (
+        jit(_adam_loop), jit(_sgd_loop), rows(_group_l1_rows_loop),
+        rows(_group_l0_rows_loop), jit(_bias_relu_loop), jit(_relu_delta_loop),
+    )  # fmt: skip
+
+
+def _numba(n_params=MIN_PARAMS):
+    """The compiled kernels, or None: without numba, for a small network, when
+    told not to (``SKREG_KERNELS=numpy``), in a fit planned without them, or
+    outside a fit before one has loaded them."""
     if n_params < MIN_PARAMS:
         return None
     if os.environ.get("SKREG_KERNELS", "").lower() == "numpy":
         return None
+    compiled = _FIT_COMPILED.get()
+    if compiled is False:
+        return None
     if "kernels" not in _compiled:
-        if not load:
+        if compiled is None:
             return None
-        try:
-            import numba
-        except ImportError:
-            _compiled["kernels"] = None
-        else:
-            # error_model="numpy": a division by zero gives inf, as numpy's,
-            # and lets the loop vectorize (with "python" it was no faster).
-            jit = numba.njit(cache=True, error_model="numpy", nogil=True)
-            # Reassociation lets the row sums vectorize; numpy's pairwise
-            # sums round differently from a plain loop anyway.
-            rows = numba.njit(
-                cache=True, error_model="numpy", nogil=True,
-                fastmath={"reassoc", "nsz"},
-            )  # fmt: skip
-            _compiled["kernels"] = (
-                jit(_adam_loop), jit(_sgd_loop), rows(_group_l1_rows_loop),
-                rows(_group_l0_rows_loop), jit(_bias_relu_loop),
-                jit(_relu_delta_loop),
-            )  # fmt: skip
+        _load()
     return _compiled["kernels"]
 
 
 def backend():
-    """'numba' if the steps of a network of ``MIN_PARAMS`` parameters or more
-    run compiled, else 'numpy'."""
-    return "numpy" if _numba() is None else "numba"
+    """'numba' if a fit planned with the compiled kernels runs them (loading
+    numba now, if installed), else 'numpy'."""
+    if os.environ.get("SKREG_KERNELS", "").lower() == "numpy":
+        return "numpy"
+    if "kernels" not in _compiled:
+        _load()
+    return "numpy" if _compiled["kernels"] is None else "numba"
 
 
 def _fused(kernel, arrays, scalars, penalty, n_weights):
@@ -362,13 +409,13 @@ def _relu_delta(kernel, delta, A, sums):
     kernel(delta, A, sums, delta.dtype.type(0))
 
 
-def sweep(activation, n_params, load=True):
+def sweep(activation, n_params):
     """:func:`sweep_numpy`'s pair for a network of ``n_params`` parameters:
     compiled for relu where the optimizer steps are (the others spend their
-    time in exp or tanh, which fusing does not save). Prediction passes
-    ``load=False``: a fitted model loaded in a fresh process should not pay
+    time in exp or tanh, which fusing does not save). Outside a fit it never
+    loads numba: a fitted model loaded in a fresh process should not pay
     numba's import for passes that cost little next to the products."""
-    kernels = _numba(n_params, load) if activation == "relu" else None
+    kernels = _numba(n_params) if activation == "relu" else None
     if kernels is None:
         return sweep_numpy(activation)
     return _relu_sweep(kernels[4], kernels[5])

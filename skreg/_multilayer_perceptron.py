@@ -24,6 +24,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
+from skreg import _kernels as kernels
 from skreg._callbacks import CALLBACK_STATE, CallbackSupportMixin, Hooks
 from skreg._docstrings import fill_doc
 from skreg._losses import LOSSES, OUTPUT_LOSSES
@@ -340,7 +341,8 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
         )  # fmt: skip
         # Overflow is detected below and reported as divergence, with advice;
         # numpy's own RuntimeWarnings would only add noise before it.
-        with np.errstate(over="ignore", invalid="ignore"):
+        saving = self._compiled_saving(X.shape[0], layer_units, incremental)
+        with np.errstate(over="ignore", invalid="ignore"), kernels.planned(saving):
             if self.solver in _STOCHASTIC_SOLVERS:
                 fitted = self._fit_stochastic(
                     X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
@@ -362,6 +364,25 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
             setattr(self, name, value)
         hooks.finish()
         return self
+
+    def _compiled_saving(self, n_samples, layer_units, incremental):
+        """Seconds the compiled kernels would save if this fit ran all its
+        epochs: ``max_iter``, or under partial_fit every sample seen so far,
+        so that a long stream earns them as a long fit does."""
+        if incremental:
+            epochs = (getattr(self, "t_", 0) + n_samples) / n_samples
+        else:
+            epochs = self.max_iter
+        steps = 0
+        if self.solver in _STOCHASTIC_SOLVERS:
+            batch = 200 if self.batch_size == "auto" else self.batch_size
+            steps = epochs * -(-n_samples // min(batch, n_samples))
+        relu = self.activation == "relu"
+        return kernels.fit_saving(
+            n_weights(layer_units) + sum(layer_units[1:]),
+            steps,
+            epochs * n_samples * sum(layer_units[1:-1]) if relu else 0,
+        )
 
     def _weigh_classes(self, Y, sample_weight):
         """``sample_weight`` times the class weights; the classifier's."""

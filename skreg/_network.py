@@ -84,7 +84,7 @@ def forward(X, coefs, intercepts, activation, bias_activation=None):
     """
     if bias_activation is None:
         n_params = _n_params(coefs, intercepts)
-        bias_activation = kernels.sweep(activation, n_params, load=False)[0]
+        bias_activation = kernels.sweep(activation, n_params)[0]
     activations = [X]
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):

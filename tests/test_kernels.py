@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 
 from skreg import MLPRegularizedClassifier
 from skreg import _kernels as kernels
@@ -31,8 +32,11 @@ TOLERANCE = {np.float32: 2e-6, np.float64: 1e-13}
 
 @pytest.fixture(autouse=True)
 def _compile_any_size(monkeypatch):
-    """The kernels' own threshold would leave these small problems to numpy."""
+    """The kernels' own thresholds would leave these small problems, and
+    these short fits, to numpy."""
     monkeypatch.setattr(kernels, "MIN_PARAMS", 0)
+    monkeypatch.setattr(kernels, "LOAD_SECONDS", 0.0)
+    kernels.backend()
 
 
 def test_numba_is_the_backend_where_installed(monkeypatch):
@@ -180,16 +184,17 @@ def test_fits_agree_across_backends(monkeypatch, solver, penalty):
     assert 0 < compiled.sparsity_ < 1
 
 
-def test_neither_import_nor_a_small_fit_loads_numba():
-    """numba costs 0.4 s to import and load: only a network big enough to
-    earn it back pays it."""
+def test_neither_import_nor_a_short_fit_loads_numba():
+    """numba costs 0.4 s to import and load: only a fit whose steps would
+    save more pays it. (The cost is lowered here to the second fit's
+    savings, so that a short fit shows the other side.)"""
     code = (
         "import sys, skreg; from sklearn.datasets import make_classification; "
         "print('numba' in sys.modules); "
         "X, y = make_classification(100, 10, random_state=0); "
-        "skreg.MLPRegularizedClassifier(max_iter=5).fit(X, y); "
-        "print('numba' in sys.modules); "
-        "skreg.MLPRegularizedClassifier((200, 100), max_iter=1).fit(X, y); "
+        "big = skreg.MLPRegularizedClassifier((200, 100), max_iter=1); "
+        "big.fit(X, y); print('numba' in sys.modules); "
+        "skreg._kernels.LOAD_SECONDS = 1e-5; big.fit(X, y); "
         "print('numba' in sys.modules)"
     )
     out = subprocess.run(
@@ -197,3 +202,32 @@ def test_neither_import_nor_a_small_fit_loads_numba():
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert out.stdout.split() == ["False", "False", "True"]
+
+
+def test_a_fit_planned_without_the_kernels_ignores_them_once_loaded(monkeypatch):
+    """Whether a fit runs compiled depends on the fit alone, not on what ran
+    before in the process."""
+    X, y = make_classification(n_samples=300, n_features=8, random_state=0)
+    params = dict(hidden_layer_sizes=(10,), penalty="l1", max_iter=5, random_state=0)
+    saving = MLPRegularizedClassifier(**params)._compiled_saving(300, [8, 10, 1], False)
+    # 5 epochs of 2 steps over 101 parameters, and 5 x 300 x 10 relu values.
+    assert saving == pytest.approx(10 * 101 * 1e-9 + 15_000 * 1.8e-9)
+    calls = []
+
+    def counted(kernel):
+        def run(*args):
+            calls.append(kernel)
+            return kernel(*args)
+
+        return run
+
+    assert kernels.backend() == "numba"
+    monkeypatch.setitem(
+        kernels._compiled, "kernels", tuple(map(counted, kernels._compiled["kernels"]))
+    )
+    for load_seconds, compiled in ((saving, False), (0.99 * saving, True)):
+        monkeypatch.setattr(kernels, "LOAD_SECONDS", load_seconds)
+        calls.clear()
+        with pytest.warns(ConvergenceWarning):
+            MLPRegularizedClassifier(**params).fit(X, y)
+        assert bool(calls) == compiled
