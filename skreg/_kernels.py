@@ -304,13 +304,15 @@ def _load():
     )  # fmt: skip
 
 
+def _forced_numpy():
+    return os.environ.get("SKREG_KERNELS", "").lower() == "numpy"
+
+
 def _numba(n_params=MIN_PARAMS):
     """The compiled kernels, or None: without numba, for a small network, when
     told not to (``SKREG_KERNELS=numpy``), in a fit planned without them, or
     outside a fit before one has loaded them."""
-    if n_params < MIN_PARAMS:
-        return None
-    if os.environ.get("SKREG_KERNELS", "").lower() == "numpy":
+    if n_params < MIN_PARAMS or _forced_numpy():
         return None
     compiled = _FIT_COMPILED.get()
     if compiled is False:
@@ -325,7 +327,7 @@ def _numba(n_params=MIN_PARAMS):
 def backend():
     """'numba' if a fit planned with the compiled kernels runs them (loading
     numba now, if installed), else 'numpy'."""
-    if os.environ.get("SKREG_KERNELS", "").lower() == "numpy":
+    if _forced_numpy():
         return "numpy"
     if "kernels" not in _compiled:
         _load()

@@ -365,6 +365,12 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
         hooks.finish()
         return self
 
+    def _batch_size(self, n_samples):
+        """Minibatch size of the stochastic solvers: 'auto' is 200, and no
+        batch is larger than the data."""
+        batch = 200 if self.batch_size == "auto" else self.batch_size
+        return min(batch, n_samples)
+
     def _compiled_saving(self, n_samples, layer_units, incremental):
         """Seconds the compiled kernels would save if this fit ran all its
         epochs: ``max_iter``, or under partial_fit every sample seen so far,
@@ -375,8 +381,7 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
             epochs = self.max_iter
         steps = 0
         if self.solver in _STOCHASTIC_SOLVERS:
-            batch = 200 if self.batch_size == "auto" else self.batch_size
-            steps = epochs * -(-n_samples // min(batch, n_samples))
+            steps = epochs * -(-n_samples // self._batch_size(n_samples))
         relu = self.activation == "relu"
         return kernels.fit_saving(
             n_weights(layer_units) + sum(layer_units[1:]),
@@ -489,16 +494,13 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
             )
             validation = (X_val, Y_val, self._decode(Y_val), sw_val)
         n_samples = X.shape[0]
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    f"batch_size={self.batch_size} is larger than the "
-                    f"{n_samples} training samples; it is clipped to {n_samples}.",
-                    stacklevel=3,
-                )
-            batch_size = min(self.batch_size, n_samples)
+        if self.batch_size != "auto" and self.batch_size > n_samples:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the "
+                f"{n_samples} training samples; it is clipped to {n_samples}.",
+                stacklevel=3,
+            )
+        batch_size = self._batch_size(n_samples)
 
         # State of this call; with warm_start / partial_fit the histories
         # continue, while the stopping criterion restarts with each fit.
