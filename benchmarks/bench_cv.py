@@ -83,6 +83,7 @@ def main():
                 folds - 1
             )
             index = list(alphas).index(ours.alpha_)
+            means = ours.cv_results_["mean_test_score"]
             best = grid.best_estimator_
             rows.append(
                 {
@@ -93,8 +94,9 @@ def main():
                     "speedup": round(t_grid / t_ours, 2),
                     "grid_alpha": f"{grid.best_params_['alpha']:.2g}",
                     "cv_alpha": f"{ours.alpha_:.2g}",
-                    "grid_cv_score": f"{grid.best_score_:.4f}±{sem:.4f}",
-                    "cv_cv_score": round(ours.cv_results_["mean_test_score"][index], 4),
+                    "grid_cv_score": f"{grid.best_score_:.5f}±{sem:.5f}",
+                    "cv_cv_score": round(float(means[index]), 5),
+                    "within_1se": bool(means[index] >= grid.best_score_ - sem),
                     "grid_test": round(best.score(X_test, y_test), 4),
                     "cv_test": round(ours.score(X_test, y_test), 4),
                     "1se_test": round(one_se.score(X_test, y_test), 4),
