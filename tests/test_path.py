@@ -78,8 +78,8 @@ def test_path_stops_once_no_input_is_used():
 @pytest.mark.parametrize("learning_rate_init", [1e-3, 1e-2])
 def test_warm_starts_take_fewer_epochs_than_fresh_fits(learning_rate_init):
     """Each alpha after the first starts near its solution, so the stopping
-    rule ends it sooner (measured at the default budget: 332 epochs against
-    832, and 215 against 491; 376 against 832 with the full max_iter per
+    rule ends it sooner (measured at the default budget: 309 epochs against
+    832, and 208 against 491; 312 against 832 with the full max_iter per
     alpha). Only where the fresh fits stop by the rule, not at max_iter."""
     estimator = _l1(solver="adam", tol=1e-3, learning_rate_init=learning_rate_init)
     with warnings.catch_warnings():
