@@ -185,7 +185,7 @@ def test_fits_agree_across_backends(monkeypatch, solver, penalty):
 
 
 def test_neither_import_nor_a_short_fit_loads_numba():
-    """numba costs 0.4 s to import and load: only a fit whose steps would
+    """numba costs about 0.5 s to import and load: only a fit whose steps would
     save more pays it. (The cost is lowered here to the second fit's
     savings, so that a short fit shows the other side.)"""
     code = (
