@@ -27,6 +27,7 @@ import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, partial
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,8 +36,10 @@ from skreg.penalties._group import GroupL0, GroupL1
 from skreg.penalties._separable import L0, L1, L2
 
 # How a kernel applies a separable penalty's prox, by the penalty's exact type:
-# a subclass or wrapper may change the prox, so it takes the generic path.
-_NO_PROX, _L2, _L1, _L0 = 0, 1, 2, 3
+# a subclass or wrapper may change the prox, so it takes the generic path
+# (_NO_PROX: the kernel keeps each weight's step for it). The intercepts are
+# _PLAIN: no prox, and no steps kept.
+_PLAIN, _NO_PROX, _L2, _L1, _L0 = -1, 0, 1, 2, 3
 _PROX_CODES = {L2: _L2, L1: _L1, L0: _L0}
 
 
@@ -123,31 +126,46 @@ def column_sums(delta, out):
 # The operations follow the numpy reference's order, so both round alike.
 
 
-def _adam_loop(theta, grad, m, v, eta, step_size, one_b1, one_b2, epsilon, bias_1,
-               code, alpha, two_alpha):  # fmt: skip
-    # Called on the weights' and the intercepts' slices apart: LLVM hoists
-    # the loop-invariant branch on ``code``, but a per-index test for the
-    # weights' end, or a loop over range(start, stop) (indices that might be
-    # negative, so wrapped around), kept the loop scalar: 10x slower.
-    for i in range(theta.size):
-        g = grad[i]
-        mi = m[i] + (g - m[i]) * one_b1
-        vi = v[i] + (g * g - v[i]) * one_b2
-        m[i] = mi
-        v[i] = vi
-        e = step_size / (np.sqrt(vi) + epsilon)
-        x = theta[i] - e * mi * bias_1
-        if code == _NO_PROX:  # the penalty's own prox needs the steps
-            eta[i] = e
-        elif code == _L2:  # shrink
-            x = x / (e * alpha + 1)
-        elif code == _L1:  # soft threshold
-            t = e * alpha
-            clipped = x if x < t else t
-            x = x - (clipped if clipped > -t else -t)
-        elif code == _L0 and not x * x > e * two_alpha:  # hard threshold
-            x = x * 0
-        theta[i] = x
+def _adam_step(code):
+    """One proximal Adam step with the prox ``code`` fused in, as a function
+    to compile: its weights are ``theta``'s first ``n_weights``."""
+
+    # ``code`` is a constant of each compiled step, so that no branch is left
+    # in its loops. With the code an argument, LLVM kept the store of the
+    # steps as a masked store in every loop; each ran a microcode assist on
+    # pages of ``eta`` never written (np.empty), which made a float64 l2
+    # step 20x slower (1.5 ms for 59,000 parameters).
+    def step(theta, grad, m, v, eta, n_weights, step_size, one_b1, one_b2,
+             epsilon, bias_1, alpha, two_alpha):  # fmt: skip
+        def run(theta, grad, m, v, eta, prox):
+            for i in range(theta.size):
+                g = grad[i]
+                mi = m[i] + (g - m[i]) * one_b1
+                vi = v[i] + (g * g - v[i]) * one_b2
+                m[i] = mi
+                v[i] = vi
+                e = step_size / (np.sqrt(vi) + epsilon)
+                x = theta[i] - e * mi * bias_1
+                if prox == _NO_PROX:  # the penalty's own prox needs the steps
+                    eta[i] = e
+                elif prox == _L2:  # shrink
+                    x = x / (e * alpha + 1)
+                elif prox == _L1:  # soft threshold
+                    t = e * alpha
+                    clipped = x if x < t else t
+                    x = x - (clipped if clipped > -t else -t)
+                elif prox == _L0 and not x * x > e * two_alpha:  # hard threshold
+                    x = x * 0
+                theta[i] = x
+
+        # Two loops over slices, not one testing each index against
+        # n_weights (or over range(start, stop)): those stayed scalar, 10x
+        # slower.
+        w, b = slice(0, n_weights), slice(n_weights, theta.size)
+        run(theta[w], grad[w], m[w], v[w], eta[w], code)
+        run(theta[b], grad[b], m[b], v[b], eta[b], _PLAIN)
+
+    return step
 
 
 def _group_l1_rows_loop(V, S, lam, newton_iter, newton_residual, zero, one):
@@ -202,22 +220,33 @@ def _group_l0_rows_loop(V, S, price, zero):
             V[i] = zero
 
 
-def _sgd_loop(theta, grad, velocity, lr, momentum, nesterov, code, alpha,
-              two_alpha):  # fmt: skip
-    for i in range(theta.size):
-        step = grad[i] * lr
-        vi = velocity[i] * momentum - step
-        velocity[i] = vi
-        x = theta[i] - step + vi * momentum if nesterov else theta[i] + vi
-        if code == _L2:
-            x = x / (lr * alpha + 1)
-        elif code == _L1:
-            t = lr * alpha
-            clipped = x if x < t else t
-            x = x - (clipped if clipped > -t else -t)
-        elif code == _L0 and not x * x > lr * two_alpha:
-            x = x * 0
-        theta[i] = x
+def _sgd_step(code):
+    """One proximal SGD step with (Nesterov) momentum and the prox ``code``
+    fused in, compiled as :func:`_adam_step`."""
+
+    def step(theta, grad, velocity, nesterov, n_weights, lr, momentum, alpha,
+             two_alpha):  # fmt: skip
+        def run(theta, grad, velocity, prox):
+            for i in range(theta.size):
+                step = grad[i] * lr
+                vi = velocity[i] * momentum - step
+                velocity[i] = vi
+                x = theta[i] - step + vi * momentum if nesterov else theta[i] + vi
+                if prox == _L2:
+                    x = x / (lr * alpha + 1)
+                elif prox == _L1:
+                    t = lr * alpha
+                    clipped = x if x < t else t
+                    x = x - (clipped if clipped > -t else -t)
+                elif prox == _L0 and not x * x > lr * two_alpha:
+                    x = x * 0
+                theta[i] = x
+
+        w, b = slice(0, n_weights), slice(n_weights, theta.size)
+        run(theta[w], grad[w], velocity[w], code)
+        run(theta[b], grad[b], velocity[b], _PLAIN)
+
+    return step
 
 
 def _bias_relu_loop(A, b, zero):
@@ -240,6 +269,17 @@ def _relu_delta_loop(delta, A, sums, zero):
             d = delta[i, j] * (A[i, j] > zero)
             delta[i, j] = d
             sums[j] += d
+
+
+class _Compiled(NamedTuple):
+    """The compiled kernels; ``adam`` and ``sgd`` indexed by prox code."""
+
+    adam: tuple
+    sgd: tuple
+    group_l1_rows: object
+    group_l0_rows: object
+    bias_relu: object
+    relu_delta: object
 
 
 _compiled = {}
@@ -298,10 +338,16 @@ def _load():
     rows = numba.njit(
         cache=True, error_model="numpy", nogil=True, fastmath={"reassoc", "nsz"}
     )
-    _compiled["kernels"] = (
-        jit(_adam_loop), jit(_sgd_loop), rows(_group_l1_rows_loop),
-        rows(_group_l0_rows_loop), jit(_bias_relu_loop), jit(_relu_delta_loop),
-    )  # fmt: skip
+    # One step per prox code, each compiled (or loaded) on first use.
+    codes = range(_L0 + 1)
+    _compiled["kernels"] = _Compiled(
+        adam=tuple(jit(_adam_step(code)) for code in codes),
+        sgd=tuple(jit(_sgd_step(code)) for code in codes),
+        group_l1_rows=rows(_group_l1_rows_loop),
+        group_l0_rows=rows(_group_l0_rows_loop),
+        bias_relu=jit(_bias_relu_loop),
+        relu_delta=jit(_relu_delta_loop),
+    )
 
 
 def _forced_numpy():
@@ -334,13 +380,15 @@ def backend():
     return "numpy" if _compiled["kernels"] is None else "numba"
 
 
-def _fused(kernel, arrays, scalars, penalty, n_weights):
-    """Run ``kernel`` on the weights' slice of ``arrays`` with the penalty's
-    prox fused in, then on the intercepts' without; the prox code used."""
-    code, cast = prox_code(penalty), arrays[0].dtype.type
+def _fused(steps, theta, args, scalars, penalty, n_weights):
+    """Run the step of ``steps`` that fuses ``penalty``'s prox, if any; the
+    prox code used (0: the prox is left to the caller). The ``scalars`` are
+    cast to ``theta``'s dtype, so float32 arithmetic stays float32."""
+    code, cast = prox_code(penalty), theta.dtype.type
     alpha = penalty.alpha if code else 0
-    for part, prox in ((slice(n_weights), code), (slice(n_weights, None), _NO_PROX)):
-        kernel(*(a[part] for a in arrays), *scalars, prox, cast(alpha), cast(2 * alpha))
+    steps[code](
+        theta, *args, n_weights, *map(cast, scalars), cast(alpha), cast(2 * alpha)
+    )
     return code
 
 
@@ -349,8 +397,7 @@ def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
     kernels = _numba(theta.size)
     if kernels is None:
         return adam_numpy(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights)
-    scalars = tuple(map(theta.dtype.type, scalars))
-    if _fused(kernels[0], (theta, grad, m, v, eta), scalars, penalty, n_weights):
+    if _fused(kernels.adam, theta, (grad, m, v, eta), scalars, penalty, n_weights):
         return
     w, eta = theta[:n_weights], eta[:n_weights]
     rows = _group_rows(kernels, penalty)
@@ -362,7 +409,7 @@ def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
 
 def _group_l1_rows(kernels, penalty, V, S, size):
     cast = V.dtype.type
-    kernels[2](
+    kernels.group_l1_rows(
         V, S, cast(penalty.alpha * np.sqrt(size)), penalty._newton_iter,
         cast(penalty._newton_residual), cast(0), cast(1),
     )  # fmt: skip
@@ -370,7 +417,7 @@ def _group_l1_rows(kernels, penalty, V, S, size):
 
 def _group_l0_rows(kernels, penalty, V, S, size):
     cast = V.dtype.type
-    kernels[3](V, S, cast(2 * penalty.alpha * size), cast(0))
+    kernels.group_l0_rows(V, S, cast(2 * penalty.alpha * size), cast(0))
 
 
 # The compiled row prox by the group penalty's exact type, as _PROX_CODES.
@@ -395,9 +442,8 @@ def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
         return sgd_numpy(
             theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights
         )
-    cast = theta.dtype.type
-    scalars = cast(lr), cast(momentum), bool(nesterov)
-    if _fused(kernels[1], (theta, grad, velocity), scalars, penalty, n_weights):
+    args = grad, velocity, bool(nesterov)
+    if _fused(kernels.sgd, theta, args, (lr, momentum), penalty, n_weights):
         return
     w = theta[:n_weights]
     penalty.prox(w, lr, out=w)
@@ -420,7 +466,7 @@ def sweep(activation, n_params):
     kernels = _numba(n_params) if activation == "relu" else None
     if kernels is None:
         return sweep_numpy(activation)
-    return _relu_sweep(kernels[4], kernels[5])
+    return _relu_sweep(kernels.bias_relu, kernels.relu_delta)
 
 
 @cache  # built once per process, not per minibatch
