@@ -139,11 +139,11 @@ def backprop(params, grads, X, Y, weights, activation, loss):
     """
     coefs, intercepts = params
     grad_coefs, grad_intercepts = grads
-    bias_activation, activation_delta = kernels.sweep(
-        activation, _n_params(coefs, intercepts)
-    )
+    n_params = _n_params(coefs, intercepts)
+    bias_activation, activation_delta = kernels.sweep(activation, n_params)
     activations = forward(X, coefs, intercepts, activation, bias_activation)
-    value, delta = loss.value_and_delta(Y, activations[-1], weights)
+    value_and_delta = kernels.loss_delta(loss, n_params)
+    value, delta = value_and_delta(Y, activations[-1], weights)
     kernels.column_sums(delta, out=grad_intercepts[-1])
     for i in range(len(coefs) - 1, -1, -1):
         A = activations[i]

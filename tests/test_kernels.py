@@ -11,6 +11,12 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skreg import MLPRegularizedClassifier
 from skreg import _kernels as kernels
+from skreg._losses import (
+    BinaryLogLoss,
+    HalfPoissonDeviance,
+    HalfSquaredError,
+    MultinomialLogLoss,
+)
 from skreg.penalties import L0, L1, L2, GroupL0, GroupL1, row_groups
 from skreg.penalties._restricted import Restricted
 
@@ -159,6 +165,50 @@ def test_relu_sweep_kernels_match_the_numpy_reference(dtype):
     assert_allclose(sums, sums_ref, rtol=TOLERANCE[dtype])
     # Other activations keep the reference: their exp and tanh cost the time.
     assert not hasattr(kernels.sweep("tanh", 0)[0], "args")
+
+
+LOSSES = {
+    "binary": (BinaryLogLoss(), 1),
+    "multilabel": (BinaryLogLoss(), 3),
+    "multinomial": (MultinomialLogLoss(), 4),
+    "squared error": (HalfSquaredError(), 2),
+}
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["uniform", "weighted"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss, n_outputs", LOSSES.values(), ids=LOSSES)
+def test_loss_kernels_match_the_numpy_reference(loss, n_outputs, dtype, weighted):
+    """Value and delta, over logits from the everyday to the extreme (where
+    a naive exp overflows); a nan logit leaves the value nan, so that the
+    fit sees its divergence."""
+    rng = np.random.RandomState(0)
+    Z = (rng.standard_normal((50, n_outputs)) * 3).astype(dtype)
+    Z[:4, 0] = [-1e3, -40, 40, 1e3]
+    if isinstance(loss, MultinomialLogLoss):
+        Y = np.eye(n_outputs, dtype=dtype)[rng.randint(n_outputs, size=50)]
+    elif isinstance(loss, BinaryLogLoss):
+        Y = rng.randint(2, size=Z.shape).astype(dtype)
+    else:
+        Y = rng.standard_normal(Z.shape).astype(dtype)
+    weights = rng.uniform(size=50) if weighted else None
+    if weighted:
+        weights /= weights.sum()
+    compiled = kernels.loss_delta(loss, 0)
+    assert compiled != loss.value_and_delta
+    value_ref, delta_ref = loss.value_and_delta(Y, Z.copy(), weights)
+    value, delta = compiled(Y, Z.copy(), weights)
+    assert np.isfinite(value) and delta.dtype == dtype
+    rtol = TOLERANCE[dtype]
+    assert value == pytest.approx(value_ref, rel=rtol)
+    assert_allclose(delta, delta_ref, rtol=rtol, atol=rtol * np.abs(delta_ref).max())
+    Z[5, 0] = np.nan
+    assert np.isnan(compiled(Y, Z, weights)[0])
+
+
+def test_poisson_keeps_the_numpy_loss():
+    loss = HalfPoissonDeviance()
+    assert kernels.loss_delta(loss, 0) == loss.value_and_delta
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
