@@ -97,7 +97,7 @@ def forward(X, coefs, intercepts, activation, bias_activation=None):
     return activations
 
 
-def raw_output(X, coefs, intercepts, activation, max_floats=1 << 20):
+def raw_output(X, coefs, intercepts, activation, max_floats=1 << 18):
     """The raw output ``Z`` of :func:`forward`, computed in row chunks.
 
     Each chunk's widest layer holds at most ``max_floats`` values, so the
