@@ -274,24 +274,38 @@ def _relu_delta_loop(delta, A, sums, zero):
             sums[j] += d
 
 
-def _binary_log_loss_loop(Y, Z, weights, inv_n):
-    # BinaryLogLoss.value_and_delta in one pass: one exp per value gives both
-    # logaddexp(0, z) and expit(z), stably for either sign of z. ``weights``
-    # is empty for uniform weights ``inv_n``. The arithmetic runs in float64:
-    # numba's float32 log1p made the loop 13x slower.
-    n_rows, n_cols = Z.shape
-    total = 0.0
-    for i in range(n_rows):
-        w = inv_n if weights.size == 0 else weights[i]
-        row = 0.0
-        for j in range(n_cols):
-            z, y = np.float64(Z[i, j]), np.float64(Y[i, j])
-            e = np.exp(-abs(z))
-            row += max(z, 0) + np.log1p(e) - y * z
-            p = 1 / (1 + e) if z >= 0 else e / (1 + e)
-            Z[i, j] = (p - y) * w
-        total += row * w
-    return total
+# The losses that sum one term per output, compiled by _elementwise_loss.
+_BINARY_LOG_LOSS, _SQUARED_ERROR = 0, 1
+
+
+def _elementwise_loss(kind):
+    """``value_and_delta`` of the binary log loss or the squared error in one
+    pass, as a function to compile; ``kind`` a constant, as the steps'
+    prox code. ``weights`` is empty for uniform weights ``inv_n``."""
+
+    def loop(Y, Z, weights, inv_n):
+        n_rows, n_cols = Z.shape
+        total = 0.0
+        for i in range(n_rows):
+            w = inv_n if weights.size == 0 else weights[i]
+            row = 0.0
+            for j in range(n_cols):
+                # In float64: numba's float32 log1p made the loop 13x slower.
+                z, y = np.float64(Z[i, j]), np.float64(Y[i, j])
+                if kind == _BINARY_LOG_LOSS:
+                    # One exp gives both logaddexp(0, z) and expit(z),
+                    # stably for either sign of z.
+                    e = np.exp(-abs(z))
+                    row += max(z, 0) + np.log1p(e) - y * z
+                    d = (1 / (1 + e) if z >= 0 else e / (1 + e)) - y
+                else:
+                    d = z - y
+                    row += 0.5 * d * d
+                Z[i, j] = d * w
+            total += row * w
+        return total
+
+    return loop
 
 
 def _multinomial_log_loss_loop(Y, Z, weights, inv_n):
@@ -315,21 +329,6 @@ def _multinomial_log_loss_loop(Y, Z, weights, inv_n):
         total += (np.log(norm) - target) * w
         for j in range(n_cols):
             Z[i, j] = (Z[i, j] / norm - Y[i, j]) * w
-    return total
-
-
-def _squared_error_loop(Y, Z, weights, inv_n):
-    # HalfSquaredError.value_and_delta in one pass.
-    n_rows, n_cols = Z.shape
-    total = 0.0
-    for i in range(n_rows):
-        w = inv_n if weights.size == 0 else weights[i]
-        row = 0.0
-        for j in range(n_cols):
-            d = Z[i, j] - Y[i, j]
-            row += d * d
-            Z[i, j] = d * w
-        total += 0.5 * row * w
     return total
 
 
@@ -412,9 +411,9 @@ def _load():
         group_l0_rows=rows(_group_l0_rows_loop),
         bias_relu=jit(_bias_relu_loop),
         relu_delta=jit(_relu_delta_loop),
-        binary_log_loss=jit(_binary_log_loss_loop),
+        binary_log_loss=jit(_elementwise_loss(_BINARY_LOG_LOSS)),
         multinomial_log_loss=jit(_multinomial_log_loss_loop),
-        squared_error=jit(_squared_error_loop),
+        squared_error=jit(_elementwise_loss(_SQUARED_ERROR)),
     )
 
 
@@ -560,7 +559,12 @@ def loss_delta(loss, n_params):
     kernels = None if name is None else _numba(n_params)
     if kernels is None:
         return loss.value_and_delta
-    return partial(_value_and_delta, getattr(kernels, name))
+    return _compiled_loss(getattr(kernels, name))
+
+
+@cache  # built once per process, not per minibatch
+def _compiled_loss(loop):
+    return partial(_value_and_delta, loop)
 
 
 def _value_and_delta(loop, Y, Z, weights=None):
