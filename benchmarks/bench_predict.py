@@ -6,6 +6,13 @@ MLPClassifier) and regression with 2 outputs (predict, against MLPRegressor),
 each in float32 and float64. Reports the median of per-pair time ratios
 sklearn / skreg.
 
+skreg's forward pass runs compiled where numba is installed (the fast
+extra) and loaded: a process loads it once its fits or predictions would
+have saved the load's cost. The benchmark loads it first, so that every
+prediction stands for a long-lived process's; the kernels column says which
+ran, and SKREG_KERNELS=numpy forces the numpy passes (a fresh process's
+first predictions).
+
     python benchmarks/bench_predict.py [--repeats 5] [--quick]
 """
 
@@ -18,6 +25,7 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
+from skreg import _kernels as kernels
 
 HIDDEN = (256, 128)
 
@@ -37,6 +45,7 @@ def problems(n_samples):
 
 def main():
     args = parser(__doc__.splitlines()[0]).parse_args()
+    backend = kernels.backend()
     n_fit, n_pred = (2000, 5000) if args.quick else (10_000, 100_000)
     rows = []
     for problem, X, y, Theirs, Ours, methods in problems(n_fit + n_pred):
@@ -61,6 +70,7 @@ def main():
                             "dtype": np.dtype(dtype).name,
                             "penalty": penalty,
                             "method": method,
+                            "kernels": backend,
                             "sklearn_ms": round(1e3 * statistics.median(t_sk), 1),
                             "skreg_ms": round(1e3 * statistics.median(t_ours), 1),
                             "speedup": round(statistics.median(ratios), 2),

@@ -70,11 +70,11 @@ def _n_params(coefs, intercepts):
     return sum(p.size for p in [*coefs, *intercepts])
 
 
-def forward(X, coefs, intercepts, activation, bias_activation=None):
+def forward(X, coefs, intercepts, activation, bias_activation):
     """Activations of every layer.
 
     ``bias_activation`` is the hidden layers' first pass of
-    :func:`skreg._kernels.sweep`; None takes the one already loaded.
+    :func:`skreg._kernels.sweep`.
 
     Returns
     -------
@@ -82,9 +82,6 @@ def forward(X, coefs, intercepts, activation, bias_activation=None):
         ``[X, hidden_1, ..., hidden_k, Z]`` with ``Z`` the raw output, before
         the output activation (which belongs to the loss).
     """
-    if bias_activation is None:
-        n_params = _n_params(coefs, intercepts)
-        bias_activation = kernels.sweep(activation, n_params)[0]
     activations = [X]
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
@@ -105,14 +102,17 @@ def raw_output(X, coefs, intercepts, activation, max_floats=1 << 18):
     does not grow with ``n_samples * width``.
     """
     n_samples = X.shape[0]
+    hidden_values = n_samples * sum(W.shape[1] for W in coefs[:-1])
+    n_params = _n_params(coefs, intercepts)
+    sweep = kernels.forward_sweep(activation, n_params, hidden_values)
     rows = max(1, max_floats // max(W.shape[1] for W in coefs))
     if n_samples <= rows:
-        return forward(X, coefs, intercepts, activation)[-1]
+        return forward(X, coefs, intercepts, activation, sweep)[-1]
     dtype = np.result_type(X.dtype, coefs[0].dtype)
     Z = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
     for start in range(0, n_samples, rows):
-        chunk = X[start : start + rows]
-        Z[start : start + rows] = forward(chunk, coefs, intercepts, activation)[-1]
+        layers = forward(X[start : start + rows], coefs, intercepts, activation, sweep)
+        Z[start : start + rows] = layers[-1]
     return Z
 
 

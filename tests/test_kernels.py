@@ -254,6 +254,30 @@ def test_neither_import_nor_a_short_fit_loads_numba():
     assert out.stdout.split() == ["False", "False", "True"]
 
 
+def test_predictions_load_numba_once_it_would_have_paid():
+    """Rent or buy: a fresh process predicts in numpy until the compiled
+    forward pass would have saved the load's cost, then loads numba; the
+    output does not change. (The cost is lowered here to 2.5 predictions'
+    savings: 100 rows through 300 hidden units each.)"""
+    code = (
+        "import sys, numpy as np, skreg, skreg._kernels as k; "
+        "from sklearn.datasets import make_classification; "
+        "X, y = make_classification(100, 10, random_state=0); "
+        "m = skreg.MLPRegularizedClassifier((200, 100), max_iter=1).fit(X, y); "
+        "k.LOAD_SECONDS = 2.5 * 100 * 300 * k.SAVED_PER_PREDICTED_VALUE; "
+        "P = [m.predict_proba(X) for _ in range(2)]; "
+        "print('numba' in sys.modules); "
+        "P.append(m.predict_proba(X)); print('numba' in sys.modules); "
+        "print(k.sweep('relu', 22_000)[0] is not k.sweep_numpy('relu')[0]); "
+        "print(all(np.array_equal(p, P[0]) for p in P))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert out.stdout.split() == ["False", "True", "True", "True"]
+
+
 def test_a_fit_planned_without_the_kernels_ignores_them_once_loaded(monkeypatch):
     """Whether a fit runs compiled depends on the fit alone, not on what ran
     before in the process."""
