@@ -10,9 +10,11 @@ classes' ``value_and_delta``).
 The numpy version is the reference: in-place passes over preallocated
 buffers, about 13 of them per Adam step. The numba version does the same
 arithmetic in one loop, with the prox of the separable penalties
-('l2', 'l1', 'l0') fused in. Under a group penalty, Adam's step is fused and
-the prox of each block of row groups is a compiled loop too, the penalty's
-own algorithm (for the group lasso, the same Newton iterations); a restricted
+('l2', 'l1', 'l0') fused in. Under a group penalty the prox of each block
+of row groups is a compiled loop too, the penalty's own algorithm (under
+Adam's per-weight steps, for the group lasso, the same Newton iterations),
+and a last block of one-weight groups ('inputs' groups past the first
+matrix) is fused into the step as the separable penalty it is. A restricted
 support keeps its own prox. Both agree to rounding (``tests/test_kernels.py``).
 
 numba is optional (``pip install skreg[fast]``). It is imported, and each
@@ -138,8 +140,8 @@ def _adam_step(code):
     # steps as a masked store in every loop; each ran a microcode assist on
     # pages of ``eta`` never written (np.empty), which made a float64 l2
     # step 20x slower (1.5 ms for 59,000 parameters).
-    def step(theta, grad, m, v, eta, n_weights, step_size, one_b1, one_b2,
-             epsilon, bias_1, alpha, two_alpha):  # fmt: skip
+    def step(theta, grad, m, v, eta, start, n_weights, step_size, one_b1,
+             one_b2, epsilon, bias_1, alpha, two_alpha):  # fmt: skip
         def run(theta, grad, m, v, eta, prox):
             for i in range(theta.size):
                 g = grad[i]
@@ -161,10 +163,12 @@ def _adam_step(code):
                     x = x * 0
                 theta[i] = x
 
-        # Two loops over slices, not one testing each index against
-        # n_weights (or over range(start, stop)): those stayed scalar, 10x
-        # slower.
-        w, b = slice(0, n_weights), slice(n_weights, theta.size)
+        # Loops over slices, not one testing each index against n_weights
+        # (or over range(start, stop)): those stayed scalar, 10x slower. The
+        # weights before ``start`` keep their steps for a group prox.
+        n = theta.size
+        h, w, b = slice(0, start), slice(start, n_weights), slice(n_weights, n)
+        run(theta[h], grad[h], m[h], v[h], eta[h], _NO_PROX)
         run(theta[w], grad[w], m[w], v[w], eta[w], code)
         run(theta[b], grad[b], m[b], v[b], eta[b], _PLAIN)
 
@@ -213,13 +217,39 @@ def _group_l1_rows_loop(V, S, lam, newton_iter, newton_residual, zero, one):
 
 def _group_l0_rows_loop(V, S, price, zero):
     # GroupL0's prox of rows under per-weight steps: a row is kept whole when
-    # sum(v^2 / s) exceeds its price 2 * alpha * size.
+    # sum(v^2 / s) exceeds its price 2 * alpha * size (a nan row stays nan).
     n_rows, size = V.shape
     for i in range(n_rows):
         saved = zero
         for j in range(size):
             saved += V[i, j] * (V[i, j] / S[i, j])
-        if not saved > price:
+        if saved <= price:
+            V[i] = zero
+
+
+def _group_l1_rows_one_step_loop(V, threshold, zero, one):
+    # GroupL1's prox of rows under one step for all weights (SGD): each row's
+    # norm shrinks by threshold = step * lam, to zero if it is shorter.
+    n_rows, size = V.shape
+    for i in range(n_rows):
+        norm2 = zero
+        for j in range(size):
+            norm2 += V[i, j] * V[i, j]
+        norm = np.sqrt(norm2)
+        scale = one - threshold / norm if norm > threshold else zero
+        for j in range(size):
+            V[i, j] = V[i, j] * scale
+
+
+def _group_l0_rows_one_step_loop(V, price, zero):
+    # GroupL0's under one step: a row is kept whole when its squared norm
+    # exceeds 2 * alpha * size * step.
+    n_rows, size = V.shape
+    for i in range(n_rows):
+        norm2 = zero
+        for j in range(size):
+            norm2 += V[i, j] * V[i, j]
+        if norm2 <= price:
             V[i] = zero
 
 
@@ -227,8 +257,8 @@ def _sgd_step(code):
     """One proximal SGD step with (Nesterov) momentum and the prox ``code``
     fused in, compiled as :func:`_adam_step`."""
 
-    def step(theta, grad, velocity, nesterov, n_weights, lr, momentum, alpha,
-             two_alpha):  # fmt: skip
+    def step(theta, grad, velocity, nesterov, start, n_weights, lr, momentum,
+             alpha, two_alpha):  # fmt: skip
         def run(theta, grad, velocity, prox):
             for i in range(theta.size):
                 move = grad[i] * lr
@@ -245,7 +275,9 @@ def _sgd_step(code):
                     x = x * 0
                 theta[i] = x
 
-        w, b = slice(0, n_weights), slice(n_weights, theta.size)
+        n = theta.size
+        h, w, b = slice(0, start), slice(start, n_weights), slice(n_weights, n)
+        run(theta[h], grad[h], velocity[h], _NO_PROX)
         run(theta[w], grad[w], velocity[w], code)
         run(theta[b], grad[b], velocity[b], _PLAIN)
 
@@ -339,6 +371,8 @@ class _Compiled(NamedTuple):
     sgd: tuple
     group_l1_rows: object
     group_l0_rows: object
+    group_l1_rows_one_step: object
+    group_l0_rows_one_step: object
     bias_relu: object
     relu_delta: object
     binary_log_loss: object
@@ -416,6 +450,8 @@ def _load():
         sgd=tuple(jit(_sgd_step(code)) for code in codes),
         group_l1_rows=rows(_group_l1_rows_loop),
         group_l0_rows=rows(_group_l0_rows_loop),
+        group_l1_rows_one_step=rows(_group_l1_rows_one_step_loop),
+        group_l0_rows_one_step=rows(_group_l0_rows_one_step_loop),
         bias_relu=jit(_bias_relu_loop),
         relu_delta=jit(_relu_delta_loop),
         binary_log_loss=jit(_elementwise_loss(_BINARY_LOG_LOSS)),
@@ -454,16 +490,37 @@ def backend():
     return "numpy" if _compiled["kernels"] is None else "numba"
 
 
+def _fusion(penalty, n_weights):
+    """What of ``penalty``'s prox a step fuses: ``(code, start, blocks)``,
+    the prox ``code`` applied to the weights from ``start`` on, and the
+    blocks of groups left to a group penalty's prox (None: all of them).
+
+    A separable penalty's prox is fused whole. So is a group penalty's last
+    block when it holds one-weight groups up to ``n_weights`` ('inputs'
+    groups: every weight past the first matrix) and follows every other
+    block, so that the order of the blocks' proxes does not matter."""
+    code = prox_code(penalty)
+    if code:
+        return code, 0, None
+    if type(penalty) in _GROUP_ROWS and penalty.groups:
+        *blocks, (start, stop, size) = penalty.groups
+        if (stop, size) == (n_weights, 1) and all(b[1] <= start for b in blocks):
+            return prox_code(penalty._separable(penalty.alpha)), start, blocks
+    return _NO_PROX, n_weights, None
+
+
 def _fused(steps, theta, args, scalars, penalty, n_weights):
-    """Run the step of ``steps`` that fuses ``penalty``'s prox, if any; the
-    prox code used (0: the prox is left to the caller). The ``scalars`` are
-    cast to ``theta``'s dtype, so float32 arithmetic stays float32."""
-    code, cast = prox_code(penalty), theta.dtype.type
+    """Run the step of ``steps`` with the prox that :func:`_fusion` fuses;
+    return ``(start, blocks)`` of the prox left to the caller (start 0: none
+    is). The ``scalars`` are cast to ``theta``'s dtype, so float32 arithmetic
+    stays float32."""
+    (code, start, blocks), cast = _fusion(penalty, n_weights), theta.dtype.type
     alpha = penalty.alpha if code else 0
     steps[code](
-        theta, *args, n_weights, *map(cast, scalars), cast(alpha), cast(2 * alpha)
-    )
-    return code
+        theta, *args, start, n_weights, *map(cast, scalars), cast(alpha),
+        cast(2 * alpha),
+    )  # fmt: skip
+    return start, blocks
 
 
 def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
@@ -471,27 +528,39 @@ def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
     kernels = _numba(theta.size)
     if kernels is None:
         return adam_numpy(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights)
-    if _fused(kernels.adam, theta, (grad, m, v, eta), scalars, penalty, n_weights):
+    left = _fused(kernels.adam, theta, (grad, m, v, eta), scalars, penalty, n_weights)
+    _prox(kernels, penalty, theta[:n_weights], eta[:n_weights], *left)
+
+
+def _prox(kernels, penalty, w, step, start, blocks):
+    """The prox that :func:`_fused` left, in place on the weights ``w``,
+    with the compiled row loops of a group penalty."""
+    if not start:
         return
-    w, eta = theta[:n_weights], eta[:n_weights]
     rows = _group_rows(kernels, penalty)
     if rows is None:
-        penalty.prox(w, eta, out=w)
+        penalty.prox(w, step, out=w)
     else:
-        penalty._prox_blocks(w, eta, rows)
+        penalty._prox_blocks(w, step, rows, blocks)
 
 
 def _group_l1_rows(kernels, penalty, V, S, size):
-    cast = V.dtype.type
+    cast, lam = V.dtype.type, penalty.alpha * np.sqrt(size)
+    if np.ndim(S) == 0:
+        kernels.group_l1_rows_one_step(V, cast(lam * S), cast(0), cast(1))
+        return
     kernels.group_l1_rows(
-        V, S, cast(penalty.alpha * np.sqrt(size)), penalty._newton_iter,
-        cast(penalty._newton_residual), cast(0), cast(1),
+        V, S, cast(lam), penalty._newton_iter, cast(penalty._newton_residual),
+        cast(0), cast(1),
     )  # fmt: skip
 
 
 def _group_l0_rows(kernels, penalty, V, S, size):
-    cast = V.dtype.type
-    kernels.group_l0_rows(V, S, cast(2 * penalty.alpha * size), cast(0))
+    cast, price = V.dtype.type, 2 * penalty.alpha * size
+    if np.ndim(S) == 0:
+        kernels.group_l0_rows_one_step(V, cast(price * S), cast(0))
+        return
+    kernels.group_l0_rows(V, S, cast(price), cast(0))
 
 
 # The compiled row prox by the group penalty's exact type, as _PROX_CODES.
@@ -499,12 +568,9 @@ _GROUP_ROWS = {GroupL1: _group_l1_rows, GroupL0: _group_l0_rows}
 
 
 def _group_rows(kernels, penalty):
-    """The compiled prox of a block of row groups under Adam's per-weight
-    steps, ``rows(V, S, size)``, for the exact group penalty types; None for
-    any other penalty.
-
-    Under one step for all weights (SGD) the reference is a few vectorised
-    passes, and stays."""
+    """The compiled prox of a block of row groups, ``rows(V, S, size)``, for
+    the exact group penalty types; None for any other penalty. ``S`` holds
+    Adam's per-weight steps, or is SGD's one step."""
     rows = _GROUP_ROWS.get(type(penalty))
     return None if rows is None else partial(rows, kernels, penalty)
 
@@ -517,10 +583,8 @@ def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
             theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights
         )
     args = grad, velocity, bool(nesterov)
-    if _fused(kernels.sgd, theta, args, (lr, momentum), penalty, n_weights):
-        return
-    w = theta[:n_weights]
-    penalty.prox(w, lr, out=w)
+    left = _fused(kernels.sgd, theta, args, (lr, momentum), penalty, n_weights)
+    _prox(kernels, penalty, theta[:n_weights], lr, *left)
 
 
 def _bias_relu(kernel, A, b):

@@ -122,12 +122,42 @@ def test_sgd_kernel_matches_the_numpy_reference(penalty, dtype, nesterov):
     assert_allclose(v, v_ref, rtol=rtol, atol=rtol)
 
 
-def test_adam_runs_the_group_prox_compiled():
-    """So that the comparisons above test the compiled row loops."""
+def test_the_steps_run_the_group_prox_compiled(monkeypatch):
+    """So that the comparisons above test the compiled row loops, under
+    Adam's per-weight steps and SGD's one step."""
     compiled = kernels._numba()
     for name in ("group l1", "group l0"):
         assert kernels._group_rows(compiled, PENALTIES[name]) is not None
     assert kernels._group_rows(compiled, PENALTIES["restricted l2"]) is None
+    # 'inputs' groups: the rows of the first matrix (6 x 5) are left to the
+    # row loops, every later weight is a group of one, fused into the step.
+    inputs = kernels._fusion(PENALTIES["group l1 inputs"], N_WEIGHTS)
+    assert inputs == (kernels._L1, 30, [(0, 30, 5)])
+    neurons = kernels._fusion(PENALTIES["group l0 neurons"], N_WEIGHTS)
+    assert neurons == (kernels._NO_PROX, N_WEIGHTS, None)
+    calls = []
+
+    def counted(name):
+        kernel = getattr(compiled, name)
+
+        def run(*args):
+            calls.append(name)
+            return kernel(*args)
+
+        return run
+
+    loops = {
+        name: counted(name) for name in ("group_l1_rows", "group_l1_rows_one_step")
+    }
+    monkeypatch.setitem(kernels._compiled, "kernels", compiled._replace(**loops))
+    theta, grad = np.ones(N_PARAMS), np.full(N_PARAMS, 0.1)
+    buffers = [np.zeros(N_PARAMS) for _ in range(4)]
+    scalars = (0.01, 0.1, 0.001, 1e-8, 1.0)
+    kernels.adam(theta, grad, *buffers, scalars, PENALTIES["group l1"], N_WEIGHTS)
+    kernels.sgd(
+        theta, grad, *buffers[:2], 0.1, 0.9, False, PENALTIES["group l1"], N_WEIGHTS
+    )
+    assert calls == ["group_l1_rows"] * 2 + ["group_l1_rows_one_step"] * 2
 
 
 def test_the_kernel_keeps_nan_so_divergence_is_seen():
