@@ -264,6 +264,14 @@ def test_fits_agree_across_backends(monkeypatch, solver, penalty):
     assert 0 < compiled.sparsity_ < 1
 
 
+def _printed_by_a_fresh_process(code):
+    out = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return out.stdout.split()
+
+
 def test_neither_import_nor_a_short_fit_loads_numba():
     """numba costs about 0.5 s to import and load: only a fit whose steps would
     save more pays it. (The cost is lowered here to the second fit's
@@ -277,11 +285,7 @@ def test_neither_import_nor_a_short_fit_loads_numba():
         "skreg._kernels.LOAD_SECONDS = 1e-5; big.fit(X, y); "
         "print('numba' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", code],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert out.stdout.split() == ["False", "False", "True"]
+    assert _printed_by_a_fresh_process(code) == ["False", "False", "True"]
 
 
 def test_predictions_load_numba_once_it_would_have_paid():
@@ -301,11 +305,7 @@ def test_predictions_load_numba_once_it_would_have_paid():
         "print(k.sweep('relu', 22_000)[0] is not k.sweep_numpy('relu')[0]); "
         "print(all(np.array_equal(p, P[0]) for p in P))"
     )
-    out = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", code],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert out.stdout.split() == ["False", "True", "True", "True"]
+    assert _printed_by_a_fresh_process(code) == ["False", "True", "True", "True"]
 
 
 def test_a_fit_planned_without_the_kernels_ignores_them_once_loaded(monkeypatch):
