@@ -505,7 +505,7 @@ def _fusion(penalty, n_weights):
     if type(penalty) in _GROUP_ROWS and penalty.groups:
         *blocks, (start, stop, size) = penalty.groups
         if (stop, size) == (n_weights, 1) and all(b[1] <= start for b in blocks):
-            return prox_code(penalty._separable(penalty.alpha)), start, blocks
+            return _PROX_CODES[penalty._separable], start, blocks
     return _NO_PROX, n_weights, None
 
 
