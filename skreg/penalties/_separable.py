@@ -155,10 +155,15 @@ class L1:
             ``argmin_x ||x - w||^2 / (2 * step) + alpha * R(x)``.
         """
         threshold = np.multiply(step, self.alpha, dtype=w.dtype)
+        if threshold.ndim == 0:
+            # numpy's minimum and maximum against a scalar skip their
+            # vectorized loop: 4x slower in float32 than against an array,
+            # which costs one write to fill.
+            threshold = np.full(w.shape, threshold)
         # w - clip(w, -t, t) is the soft threshold, and avoids copysign, which
         # is several times slower than these ufuncs on float64.
         clipped = np.minimum(w, threshold)
-        np.maximum(clipped, -threshold, out=clipped)
+        np.maximum(clipped, np.negative(threshold, out=threshold), out=clipped)
         return np.subtract(w, clipped, out=out)
 
 
