@@ -184,14 +184,18 @@ def _group_l1_rows_loop(V, S, lam, newton_iter, newton_residual, zero, one):
     keep = np.empty(n_rows, np.bool_)
     r = np.empty(n_rows, V.dtype)
     for i in range(n_rows):
-        scaled, norm2, c_max = zero, zero, zero
+        scaled, norm2, s_max = zero, zero, zero
         for j in range(size):
             q = V[i, j] / S[i, j]
             scaled += q * q
             norm2 += V[i, j] * V[i, j]
-            c_max = max(c_max, lam * S[i, j])
+        # The max in a loop of its own: in the loop above it kept the sums
+        # from vectorizing (a float max reduction needs no-nan math), which
+        # made the whole prox 1.4x slower. lam * max(S) rounds as max(lam * S).
+        for j in range(size):
+            s_max = max(s_max, S[i, j])
         keep[i] = scaled > lam * lam
-        r[i] = max(np.sqrt(norm2) - c_max, zero)
+        r[i] = max(np.sqrt(norm2) - lam * s_max, zero)
     for _ in range(newton_iter):
         worst = zero
         for i in range(n_rows):
