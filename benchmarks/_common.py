@@ -47,6 +47,29 @@ def interleaved(fn_a, fn_b, repeats):
     return times_a, times_b, statistics.median(ratios)
 
 
+def interleaved_rounds(pairs, repeats):
+    """:func:`interleaved` for many pairs at once: ``repeats`` rounds, each
+    timing one A/B pair of every entry of ``pairs`` (key -> (fn_a, fn_b)).
+
+    Returns key -> (times_a, times_b, median of B/A ratios). The machine
+    these run on has slow phases lasting minutes, when another tenant's load
+    takes a core and a two-thread matrix product runs at one thread's speed.
+    Pairs run back to back would all fall in one phase; spread over the
+    rounds, each entry's pairs sample the whole run, and the median sets
+    aside a pair from a slow phase.
+    """
+    times = {key: ([], []) for key in pairs}
+    for round_ in range(repeats):
+        for key, (fn_a, fn_b) in pairs.items():
+            times[key][0].append(timed(fn_a)[0])
+            times[key][1].append(timed(fn_b)[0])
+        print(f"round {round_ + 1} of {repeats} done", flush=True)
+    return {
+        key: (a, b, statistics.median(y / x for x, y in zip(a, b, strict=True)))
+        for key, (a, b) in times.items()
+    }
+
+
 def matmul_peak_gflops(dtype, n=2000, repeats=5):
     """Best GFLOP/s of a large square matrix product: this machine's BLAS peak."""
     rng = np.random.default_rng(0)

@@ -3,8 +3,11 @@
 Both estimators get the same data, architecture, solver, batch size and number
 of epochs (tol=0 and a huge n_iter_no_change, so every epoch runs), and start
 from the same weights (same random_state, same draws). Reports medians of the
-per-pair time ratios sklearn / skreg (> 1: skreg is faster), both test scores,
-and the GFLOP/s achieved by each next to this machine's matmul peak. skreg runs
+per-pair time ratios sklearn / skreg (> 1: skreg is faster); each round times
+one pair of every configuration, so that a configuration's pairs are spread
+over the whole run, and a slow phase of the machine lasting minutes costs it
+one pair, not all of them. Also reports both test scores, and the GFLOP/s
+achieved by each next to this machine's matmul peak. skreg runs
 without its final full-batch phase there (polish=0: scikit-learn has none); the
 phase's own cost at its default budget is the polish_extra column, from its own
 interleaved pairs (it needs 8 epochs or more to run at the default 0.25), and
@@ -38,7 +41,7 @@ from unittest import mock
 
 import numpy as np
 from _common import (
-    interleaved,
+    interleaved_rounds,
     matmul_peak_gflops,
     mlp_flops_per_sample,
     parser,
@@ -85,7 +88,6 @@ def main():
     p.add_argument("--problems", default="binary,5 classes,regression")
     args = p.parse_args()
     n, epochs, lbfgs_iter = (3000, 8, 5) if args.quick else (30_000, args.epochs, 30)
-    rows = []
     groups = ("weights", "inputs", "neurons")
     configs = [
         (solver, penalty, group)
@@ -95,41 +97,49 @@ def main():
     ] + [("lbfgs", penalty, "weights") for penalty in ("l2", "l1")]
     configs = [c for c in configs if c[1] == "l2" or args.only in "/".join(c)]
     peaks = {dtype: matmul_peak_gflops(dtype) for dtype in (np.float32, np.float64)}
+    cells = []
     for problem, X, y, Theirs, Ours, outputs in problems(n + n // 3):
         if problem not in args.problems.split(","):
             continue
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, train_size=n, random_state=0
-        )
-        units = [100, *HIDDEN, outputs]
         chosen = configs
         if args.quick and problem != "binary":
             chosen = [c for c in configs if c[1] in ("l2", "l1") and c[2] == "weights"]
-        rows += _problem_rows(
-            problem, Theirs, Ours, chosen, X_train, X_test, y_train, y_test,
-            units, n, epochs, lbfgs_iter, peaks, args.repeats,
+        data = train_test_split(X, y, train_size=n, random_state=0)
+        cells += _cells(
+            problem, Theirs, Ours, chosen, data, [100, *HIDDEN, outputs], epochs,
+            lbfgs_iter,
         )  # fmt: skip
+    # Every timed pair of every cell, one of each per round (see
+    # interleaved_rounds): which ones, in _pairs.
+    timings = interleaved_rounds(
+        {key: pair for i, cell in enumerate(cells) for key, pair in _pairs(i, cell)},
+        args.repeats,
+    )
+    rows = []
+    for i, cell in enumerate(cells):
+        mine = {name: v for (j, name), v in timings.items() if j == i}
+        rows.append(_row(cell, mine, peaks[cell["dtype"]]))
+        print(rows[-1], flush=True)
     print(
         f"\nfit: {n} x 100, hidden {HIDDEN}, batch 200, {epochs} epochs "
         f"(lbfgs: {lbfgs_iter} iterations), median of {args.repeats} interleaved "
-        "pairs; speedup = sklearn time / skreg time; vs_own_l2 = skreg time "
-        "with this penalty / with l2, from its own interleaved pairs; "
-        "polish_extra = skreg time with polish=0.25 / with polish=0, minus 1; "
-        "polish_share = the phase's time / the rest of the same fit's; "
-        "scores are accuracy or R^2 on a held-out quarter\n"
+        "pairs, one per round over every configuration; speedup = sklearn time / "
+        "skreg time; vs_own_l2 = skreg time with this penalty / with l2, from "
+        "its own interleaved pairs; polish_extra = skreg time with "
+        "polish=0.25 / with polish=0, minus 1; polish_share = the phase's time "
+        "/ the rest of the same fit's; scores are accuracy or R^2 on a held-out "
+        "quarter\n"
     )
     print_table(rows, list(rows[0]))
     write_json(args.json, "fit", rows, n_samples=n, epochs=epochs)
 
 
-def _problem_rows(
-    problem, Theirs, Ours, configs, X_train, X_test, y_train, y_test, units, n,
-    epochs, lbfgs_iter, peaks, repeats,
-):  # fmt: skip
-    """One row per dtype and configuration of one problem type."""
-    rows = []
+def _cells(problem, Theirs, Ours, configs, data, units, epochs, lbfgs_iter):
+    """One cell per dtype and configuration of one problem type: its
+    estimators and data, unfitted."""
+    X_train, X_test, y_train, y_test = data
+    cells = []
     for dtype in (np.float32, np.float64):
-        peak = peaks[dtype]
         Xtr, Xte = X_train.astype(dtype), X_test.astype(dtype)
         for solver, penalty, group in configs:
             iters = lbfgs_iter if solver == "lbfgs" else epochs
@@ -141,61 +151,71 @@ def _problem_rows(
             if solver == "lbfgs":
                 # L-BFGS stops on its own criteria; max_fun pins the work.
                 common.update(max_fun=iters)
-            sk = Theirs(**common)
             ours = Ours(penalty=penalty, penalty_groups=group, polish=0, **common)
-            t_sk, t_ours, _ = interleaved(
-                partial(sk.fit, Xtr, y_train),
-                partial(ours.fit, Xtr, y_train),
-                repeats,
-            )
-            ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
-            # The penalty's own cost: this penalty against skreg's l2, A/B.
             if penalty == "l2":
-                own_l2, vs_l2 = ours, 1.0
-            else:
-                _, _, vs_l2 = interleaved(
-                    partial(own_l2.fit, Xtr, y_train),
-                    partial(ours.fit, Xtr, y_train),
-                    repeats,
+                own_l2 = ours  # configs list l2 first for each solver
+            cells.append(
+                dict(
+                    problem=problem, dtype=dtype, solver=solver, penalty=penalty,
+                    group=group, iters=iters, units=units, train=(Xtr, y_train),
+                    test=(Xte, y_test), sk=Theirs(**common), ours=ours,
+                    own_l2=own_l2, polished=clone(ours).set_params(polish=0.25),
                 )
-            polish_extra = polish_share = "-"
-            split = {f"{part}_ms": "-" for part in SPLIT}
-            if solver != "lbfgs":
-                split = _epoch_split(ours, Xtr, y_train, units, epochs)
-                polished = clone(ours).set_params(polish=0.25)
-                _, _, ratio = interleaved(
-                    partial(ours.fit, Xtr, y_train),
-                    partial(polished.fit, Xtr, y_train),
-                    repeats,
-                )
-                polish_extra = f"{ratio - 1:+.0%} ({polished.n_polish_iter_} steps)"
-                polish_share = f"{_phase_share(polished, Xtr, y_train):.0%}"
-            # Passes over the data: epochs, or loss evaluations for lbfgs.
-            flops = mlp_flops_per_sample(units) * n * iters
-            rows.append(
-                {
-                    "problem": problem,
-                    "kernels": kernels.backend(),
-                    "dtype": np.dtype(dtype).name,
-                    "solver": solver,
-                    "penalty": penalty,
-                    "groups": group,
-                    "sklearn_s": round(statistics.median(t_sk), 3),
-                    "skreg_s": round(statistics.median(t_ours), 3),
-                    "speedup": round(statistics.median(ratios), 2),
-                    "sklearn_score": round(sk.score(Xte, y_test), 4),
-                    "skreg_score": round(ours.score(Xte, y_test), 4),
-                    "sklearn_gflops": round(flops / statistics.median(t_sk) / 1e9, 1),
-                    "skreg_gflops": round(flops / statistics.median(t_ours) / 1e9, 1),
-                    "peak_gflops": round(peak, 1),
-                    "vs_own_l2": round(vs_l2, 2),
-                    "polish_extra": polish_extra,
-                    "polish_share": polish_share,
-                    **split,
-                }
-            )
-            print(rows[-1], flush=True)
-    return rows
+            )  # fmt: skip
+    return cells
+
+
+def _pairs(i, cell):
+    """The timed A/B pairs of cell ``i``, as ``((i, name), (fn_a, fn_b))``:
+    against scikit-learn; this penalty against skreg's own l2 (its own cost);
+    for adam and sgd, the final phase at its default budget against none."""
+    fit = partial(cell["ours"].fit, *cell["train"])
+    yield (i, "sklearn"), (partial(cell["sk"].fit, *cell["train"]), fit)
+    if cell["penalty"] != "l2":
+        yield (i, "own_l2"), (partial(cell["own_l2"].fit, *cell["train"]), fit)
+    if cell["solver"] != "lbfgs":
+        yield (i, "polish"), (fit, partial(cell["polished"].fit, *cell["train"]))
+
+
+def _row(cell, timings, peak):
+    """The table row of ``cell``, from its pairs' ``timings`` (name ->
+    (times_a, times_b, median ratio)) and the machine's matmul ``peak``;
+    adds one fit timed from inside, for the epoch split and the final
+    phase's share."""
+    sk, ours, polished = cell["sk"], cell["ours"], cell["polished"]
+    t_sk, t_ours, _ = timings["sklearn"]
+    ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
+    vs_l2 = timings["own_l2"][2] if "own_l2" in timings else 1.0
+    polish_extra = polish_share = "-"
+    split = {f"{part}_ms": "-" for part in SPLIT}
+    if cell["solver"] != "lbfgs":
+        split = _epoch_split(ours, *cell["train"], cell["units"], cell["iters"])
+        ratio = timings["polish"][2]
+        polish_extra = f"{ratio - 1:+.0%} ({polished.n_polish_iter_} steps)"
+        polish_share = f"{_phase_share(polished, *cell['train']):.0%}"
+    # Passes over the data: epochs, or loss evaluations for lbfgs.
+    n = cell["train"][0].shape[0]
+    flops = mlp_flops_per_sample(cell["units"]) * n * cell["iters"]
+    return {
+        "problem": cell["problem"],
+        "kernels": kernels.backend(),
+        "dtype": np.dtype(cell["dtype"]).name,
+        "solver": cell["solver"],
+        "penalty": cell["penalty"],
+        "groups": cell["group"],
+        "sklearn_s": round(statistics.median(t_sk), 3),
+        "skreg_s": round(statistics.median(t_ours), 3),
+        "speedup": round(statistics.median(ratios), 2),
+        "sklearn_score": round(sk.score(*cell["test"]), 4),
+        "skreg_score": round(ours.score(*cell["test"]), 4),
+        "sklearn_gflops": round(flops / statistics.median(t_sk) / 1e9, 1),
+        "skreg_gflops": round(flops / statistics.median(t_ours) / 1e9, 1),
+        "peak_gflops": round(peak, 1),
+        "vs_own_l2": round(vs_l2, 2),
+        "polish_extra": polish_extra,
+        "polish_share": polish_share,
+        **split,
+    }
 
 
 def _epoch_split(estimator, X, y, units, epochs, batch_size=200):

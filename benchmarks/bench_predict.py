@@ -4,7 +4,8 @@ Both models have the same architecture; each predicts the same rows. Binary
 and 5-class classification (predict and predict_proba, against
 MLPClassifier) and regression with 2 outputs (predict, against MLPRegressor),
 each in float32 and float64. Reports the median of per-pair time ratios
-sklearn / skreg.
+sklearn / skreg; each round times one pair of every configuration, so that
+a configuration's pairs are spread over the whole run.
 
 skreg's forward pass runs compiled where numba is installed (the fast
 extra) and loaded: a process loads it once its fits or predictions would
@@ -20,7 +21,7 @@ import statistics
 from functools import partial
 
 import numpy as np
-from _common import interleaved, parser, print_table, timed, write_json
+from _common import interleaved_rounds, parser, print_table, timed, write_json
 from sklearn.datasets import make_classification, make_regression
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
@@ -47,7 +48,7 @@ def main():
     args = parser(__doc__.splitlines()[0]).parse_args()
     backend = kernels.backend()
     n_fit, n_pred = (2000, 5000) if args.quick else (10_000, 100_000)
-    rows = []
+    cells = {}
     for problem, X, y, Theirs, Ours, methods in problems(n_fit + n_pred):
         for dtype in (np.float32, np.float64):
             Xd = X.astype(dtype)
@@ -55,31 +56,33 @@ def main():
             kw = dict(hidden_layer_sizes=HIDDEN, max_iter=2, random_state=0)
             sk = timed(partial(Theirs(**kw).fit, X_fit, y_fit))[1]
             for penalty in ("l2", "l1", "l0"):
-                ours = Ours(penalty=penalty, **kw)
-                timed(partial(ours.fit, X_fit, y_fit))
+                ours = timed(partial(Ours(penalty=penalty, **kw).fit, X_fit, y_fit))[1]
                 for method in methods:
-                    t_sk, t_ours, _ = interleaved(
+                    cells[problem, np.dtype(dtype).name, penalty, method] = (
                         partial(getattr(sk, method), X_pred),
                         partial(getattr(ours, method), X_pred),
-                        args.repeats,
                     )
-                    ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
-                    rows.append(
-                        {
-                            "problem": problem,
-                            "dtype": np.dtype(dtype).name,
-                            "penalty": penalty,
-                            "method": method,
-                            "kernels": backend,
-                            "sklearn_ms": round(1e3 * statistics.median(t_sk), 1),
-                            "skreg_ms": round(1e3 * statistics.median(t_ours), 1),
-                            "speedup": round(statistics.median(ratios), 2),
-                        }
-                    )
-                    print(rows[-1], flush=True)
+    rows = []
+    # One pair of every cell per round; see interleaved_rounds.
+    timings = interleaved_rounds(cells, args.repeats)
+    for (problem, dtype, penalty, method), (t_sk, t_ours, _) in timings.items():
+        ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
+        rows.append(
+            {
+                "problem": problem,
+                "dtype": dtype,
+                "penalty": penalty,
+                "method": method,
+                "kernels": backend,
+                "sklearn_ms": round(1e3 * statistics.median(t_sk), 1),
+                "skreg_ms": round(1e3 * statistics.median(t_ours), 1),
+                "speedup": round(statistics.median(ratios), 2),
+            }
+        )
     print(
         f"\npredict: {n_pred} x 100 rows, hidden {HIDDEN}, median of "
-        f"{args.repeats} interleaved pairs; speedup = sklearn time / skreg time\n"
+        f"{args.repeats} interleaved pairs, one per round over every "
+        "configuration; speedup = sklearn time / skreg time\n"
     )
     print_table(rows, list(rows[0]))
     write_json(args.json, "predict", rows, n_samples=n_pred)
