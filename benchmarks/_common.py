@@ -47,26 +47,49 @@ def interleaved(fn_a, fn_b, repeats):
     return times_a, times_b, statistics.median(ratios)
 
 
+def machine_probe(repeats=20):
+    """Seconds for ``repeats`` float64 products of the benchmarks' shape
+    (200 x 256 @ 256 x 128, about 3 ms in all on a quiet 2-core machine):
+    how fast the machine multiplies matrices right now."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((200, 256)), rng.standard_normal((256, 128))
+    out = np.empty((200, 128))
+    start = time.perf_counter()
+    for _ in range(repeats):
+        np.matmul(a, b, out=out)
+    return time.perf_counter() - start
+
+
 def interleaved_rounds(pairs, repeats):
     """:func:`interleaved` for many pairs at once: ``repeats`` rounds, each
     timing one A/B pair of every entry of ``pairs`` (key -> (fn_a, fn_b)).
 
-    Returns key -> (times_a, times_b, median of B/A ratios). The machine
-    these run on has slow phases lasting minutes, when another tenant's load
-    takes a core and a two-thread matrix product runs at one thread's speed.
-    Pairs run back to back would all fall in one phase; spread over the
-    rounds, each entry's pairs sample the whole run, and the median sets
-    aside a pair from a slow phase.
+    Returns key -> (times_a, times_b, median of B/A ratios, machine). The
+    machine these run on has slow phases lasting minutes, when another
+    tenant's load takes a core and a two-thread matrix product runs at one
+    thread's speed. Pairs run back to back would all fall in one phase;
+    spread over the rounds, each entry's pairs sample the whole run, and the
+    median sets aside a pair from a short slow phase. ``machine`` says how
+    quiet the entry's pairs ran: a :func:`machine_probe` before each pair,
+    the run's fastest probe over the median of the entry's (1: as quiet as
+    the run's quietest moment; near 0.5: one core lost).
     """
-    times = {key: ([], []) for key in pairs}
+    times = {key: ([], [], []) for key in pairs}
     for round_ in range(repeats):
         for key, (fn_a, fn_b) in pairs.items():
+            times[key][2].append(machine_probe())
             times[key][0].append(timed(fn_a)[0])
             times[key][1].append(timed(fn_b)[0])
         print(f"round {round_ + 1} of {repeats} done", flush=True)
+    fastest = min(p for _, _, probes in times.values() for p in probes)
     return {
-        key: (a, b, statistics.median(y / x for x, y in zip(a, b, strict=True)))
-        for key, (a, b) in times.items()
+        key: (
+            a,
+            b,
+            statistics.median(y / x for x, y in zip(a, b, strict=True)),
+            fastest / statistics.median(probes),
+        )  # fmt: skip
+        for key, (a, b, probes) in times.items()
     }
 
 

@@ -6,11 +6,13 @@ from the same weights (same random_state, same draws). Reports medians of the
 per-pair time ratios sklearn / skreg (> 1: skreg is faster); each round times
 one pair of every configuration, so that a configuration's pairs are spread
 over the whole run, and a slow phase of the machine lasting minutes costs it
-one pair, not all of them. Also reports both test scores, and the GFLOP/s
-achieved by each next to this machine's matmul peak. skreg runs
-without its final full-batch phase there (polish=0: scikit-learn has none); the
-phase's own cost at its default budget is the polish_extra column, from its own
-interleaved pairs (it needs 8 epochs or more to run at the default 0.25), and
+one pair, not all of them; the machine column says how quiet the machine
+was during a row's pairs against sklearn (see interleaved_rounds). Also
+reports both test scores, and the GFLOP/s achieved by each next to this
+machine's matmul peak. skreg runs without its final full-batch phase there
+(polish=0: scikit-learn has none); the phase's own cost at its default
+budget is the polish_extra column, from its own interleaved pairs (it needs
+8 epochs or more to run at the default 0.25), and
 polish_share times the phase inside one fit, against the rest of that fit: a
 difference of two fits is noisy where the phase is small. For adam and sgd,
 one more fit is timed from inside and its epoch split into milliseconds of
@@ -179,11 +181,11 @@ def _pairs(i, cell):
 
 def _row(cell, timings, peak):
     """The table row of ``cell``, from its pairs' ``timings`` (name ->
-    (times_a, times_b, median ratio)) and the machine's matmul ``peak``;
-    adds one fit timed from inside, for the epoch split and the final
-    phase's share."""
+    (times_a, times_b, median ratio, machine)) and the machine's matmul
+    ``peak``; adds one fit timed from inside, for the epoch split and the
+    final phase's share."""
     sk, ours, polished = cell["sk"], cell["ours"], cell["polished"]
-    t_sk, t_ours, _ = timings["sklearn"]
+    t_sk, t_ours, _, machine = timings["sklearn"]
     ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
     vs_l2 = timings["own_l2"][2] if "own_l2" in timings else 1.0
     polish_extra = polish_share = "-"
@@ -206,6 +208,7 @@ def _row(cell, timings, peak):
         "sklearn_s": round(statistics.median(t_sk), 3),
         "skreg_s": round(statistics.median(t_ours), 3),
         "speedup": round(statistics.median(ratios), 2),
+        "machine": round(machine, 2),
         "sklearn_score": round(sk.score(*cell["test"]), 4),
         "skreg_score": round(ours.score(*cell["test"]), 4),
         "sklearn_gflops": round(flops / statistics.median(t_sk) / 1e9, 1),

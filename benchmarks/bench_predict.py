@@ -65,7 +65,8 @@ def main():
     rows = []
     # One pair of every cell per round; see interleaved_rounds.
     timings = interleaved_rounds(cells, args.repeats)
-    for (problem, dtype, penalty, method), (t_sk, t_ours, _) in timings.items():
+    for (problem, dtype, penalty, method), times in timings.items():
+        t_sk, t_ours, _, machine = times
         ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
         rows.append(
             {
@@ -77,6 +78,7 @@ def main():
                 "sklearn_ms": round(1e3 * statistics.median(t_sk), 1),
                 "skreg_ms": round(1e3 * statistics.median(t_ours), 1),
                 "speedup": round(statistics.median(ratios), 2),
+                "machine": round(machine, 2),
             }
         )
     print(

@@ -45,3 +45,6 @@ def test_benchmark_script_runs(name, tmp_path):
         return
     # Every other script compares against scikit-learn in the same run.
     assert all(row["speedup"] > 0 for row in result["rows"])
+    if name in ("fit", "predict"):
+        # Each row's probes against the run's fastest one.
+        assert all(0 < row["machine"] <= 1 for row in result["rows"])
