@@ -6,6 +6,7 @@ import platform
 import statistics
 import time
 import warnings
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -47,13 +48,18 @@ def interleaved(fn_a, fn_b, repeats):
     return times_a, times_b, statistics.median(ratios)
 
 
+@cache  # drawn once, not before every pair
+def _probe_operands():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((200, 256)), rng.standard_normal((256, 128))
+    return a, b, np.empty((200, 128))
+
+
 def machine_probe(repeats=20):
     """Seconds for ``repeats`` float64 products of the benchmarks' shape
     (200 x 256 @ 256 x 128, about 3 ms in all on a quiet 2-core machine):
     how fast the machine multiplies matrices right now."""
-    rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((200, 256)), rng.standard_normal((256, 128))
-    out = np.empty((200, 128))
+    a, b, out = _probe_operands()
     start = time.perf_counter()
     for _ in range(repeats):
         np.matmul(a, b, out=out)
