@@ -177,10 +177,13 @@ class GroupL1(_GroupPenalty):
     def _prox_rows(self, V, step, size):
         lam = self.alpha * np.sqrt(size)
         if np.ndim(step) == 0:
-            norms = np.sqrt(_row_sq_norms(V))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scale = np.maximum(1 - (lam * step) / norms, 0)
-            V *= np.nan_to_num(scale, nan=0.0)[:, None]
+            # In V's dtype: a float64 scale made the product 3x slower in
+            # float32 (a casting loop). A row no longer than the threshold
+            # gets 1 - 1 = 0; a nan row stays nan.
+            threshold = V.dtype.type(lam * step)
+            if threshold > 0:
+                norms = np.sqrt(_row_sq_norms(V))
+                V *= (1 - threshold / np.maximum(norms, threshold))[:, None]
             return
         # The group is zero iff 0 is in its subdifferential in Adam's metric.
         keep = _row_sq_norms(V / step) > lam * lam
