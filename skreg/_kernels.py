@@ -425,8 +425,9 @@ def planned(saving):
     """Within, a fit whose compiled kernels would save ``saving`` seconds:
     it takes them, loading numba, if that beats ``LOAD_SECONDS``; else numpy,
     even if loaded, so that its result does not depend on what ran before
-    in the process."""
-    token = _FIT_COMPILED.set(saving > LOAD_SECONDS)
+    in the process. ``SKREG_KERNELS=numpy`` is read here, once per fit, not
+    on each of its minibatches' several kernel look-ups."""
+    token = _FIT_COMPILED.set(saving > LOAD_SECONDS and not _forced_numpy())
     try:
         yield
     finally:
@@ -472,10 +473,10 @@ def _numba(n_params=MIN_PARAMS):
     """The compiled kernels, or None: without numba, for a small network, when
     told not to (``SKREG_KERNELS=numpy``), in a fit planned without them, or
     outside a fit before one has loaded them."""
-    if n_params < MIN_PARAMS or _forced_numpy():
+    if n_params < MIN_PARAMS:
         return None
     compiled = _FIT_COMPILED.get()
-    if compiled is False:
+    if compiled is False or (compiled is None and _forced_numpy()):
         return None
     if "kernels" not in _compiled:
         if compiled is None:

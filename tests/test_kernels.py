@@ -337,3 +337,22 @@ def test_a_fit_planned_without_the_kernels_ignores_them_once_loaded(monkeypatch)
         with pytest.warns(ConvergenceWarning):
             MLPRegularizedClassifier(**params).fit(X, y)
         assert bool(calls) == compiled
+    # A fit that would take them runs numpy when told to.
+    monkeypatch.setenv("SKREG_KERNELS", "numpy")
+    calls.clear()
+    with pytest.warns(ConvergenceWarning):
+        MLPRegularizedClassifier(**params).fit(X, y)
+    assert not calls
+
+
+def test_the_environment_is_read_once_per_fit(monkeypatch):
+    """Not on every minibatch: a fit keeps the backend it was planned with."""
+    monkeypatch.setenv("SKREG_KERNELS", "numpy")
+    with kernels.planned(saving=1e9):
+        monkeypatch.delenv("SKREG_KERNELS")
+        assert kernels._numba() is None
+    with kernels.planned(saving=1e9):
+        monkeypatch.setenv("SKREG_KERNELS", "numpy")
+        assert kernels._numba() is not None
+    # Outside a fit (prediction), the variable is read on each look-up.
+    assert kernels._numba() is None
