@@ -184,18 +184,17 @@ def _group_l1_rows_loop(V, S, lam, newton_iter, newton_residual, zero, one):
     keep = np.empty(n_rows, np.bool_)
     r = np.empty(n_rows, V.dtype)
     for i in range(n_rows):
-        scaled, norm2, s_max = zero, zero, zero
+        scaled, norm2, weighted = zero, zero, zero
         for j in range(size):
+            v2 = V[i, j] * V[i, j]
             q = V[i, j] / S[i, j]
             scaled += q * q
-            norm2 += V[i, j] * V[i, j]
-        # The max in a loop of its own: in the loop above it kept the sums
-        # from vectorizing (a float max reduction needs no-nan math), which
-        # made the whole prox 1.4x slower. lam * max(S) rounds as max(lam * S).
-        for j in range(size):
-            s_max = max(s_max, S[i, j])
+            norm2 += v2
+            weighted += v2 * (lam * S[i, j])
         keep[i] = scaled > lam * lam
-        r[i] = max(np.sqrt(norm2) - lam * s_max, zero)
+        # Newton starts at ||v|| minus the v^2-weighted mean of lam * S, below
+        # the root (see _adam_metric_scale). A kept row has norm2 > 0.
+        r[i] = max(np.sqrt(norm2) - weighted / norm2, zero)
     for _ in range(newton_iter):
         worst = zero
         for i in range(n_rows):

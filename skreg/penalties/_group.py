@@ -205,15 +205,21 @@ class GroupL1(_GroupPenalty):
         The prox is x_j = v_j r / (r + c_j) with c_j = lam * eta_j, where
         r = ||x|| solves ||u(r)|| = 1 for u_j = v_j / (r + c_j). Newton runs on
         psi(r) = 1 / ||u(r)||, which is concave and increasing (as in the
-        trust-region secular equation) and linear when all c_j are equal: from
-        a start below the root it climbs to it monotonically, in one step for
-        equal steps and a few otherwise.
+        trust-region secular equation): from a start below the root it climbs
+        to it monotonically. The start is ||v|| - c_bar, with c_bar the mean
+        of the c_j weighted by v_j^2: by Jensen's inequality (1 / (r + c)^2
+        is convex in c) ||u|| >= 1 there, so it is below the root, and it is
+        the root when all c_j are equal. Its residual was 1e-6 on Adam's
+        steps in a fit, where ||v|| - max(c) left 1e-2 to 0.3: one Newton
+        step instead of two.
         """
         # Five passes per iteration, two of them divisions: numpy's
         # reciprocal is slower than a division, and a pass broadcasting r
         # down the rows costs two plain ones.
         D, U = np.empty_like(V), np.empty_like(V)
-        r = np.maximum(np.sqrt(_row_sq_norms(V)) - C.max(axis=1), 0)
+        norm2 = _row_sq_norms(V)
+        c_bar = _row_dots(np.multiply(V, V, out=D), C) / norm2
+        r = np.maximum(np.sqrt(norm2) - c_bar, 0)
         for _ in range(self._newton_iter):
             np.add(C, r[:, None], out=D)
             np.divide(V, D, out=U)
