@@ -128,7 +128,8 @@ def column_sums(delta, out):
 
 # numba kernels: plain loops, compiled on first use --------------------------------
 # Every scalar arrives in theta's dtype, so float32 arithmetic stays float32.
-# The operations follow the numpy reference's order, so both round alike.
+# The operations follow the numpy reference's order, so both round alike,
+# but for Adam's l2 shrink, folded into its step (a few ulps apart).
 
 
 def _adam_step(code):
@@ -149,12 +150,20 @@ def _adam_step(code):
                 vi = v[i] + (g * g - v[i]) * one_b2
                 m[i] = mi
                 v[i] = vi
-                e = step_size / (np.sqrt(vi) + epsilon)
+                d = np.sqrt(vi) + epsilon
+                if prox == _L2:
+                    # The shrunk step (theta - e m bias_1) / (e alpha + 1),
+                    # e = step_size / d, over d: one division, not two. The
+                    # divisions and the square root bound this loop: l2
+                    # took 1.8x l1's time (float32).
+                    theta[i] = (theta[i] * d - step_size * mi * bias_1) / (
+                        d + step_size * alpha
+                    )
+                    continue
+                e = step_size / d
                 x = theta[i] - e * mi * bias_1
                 if prox == _NO_PROX:  # the penalty's own prox needs the steps
                     eta[i] = e
-                elif prox == _L2:  # shrink
-                    x = x / (e * alpha + 1)
                 elif prox == _L1:  # soft threshold
                     t = e * alpha
                     clipped = x if x < t else t
