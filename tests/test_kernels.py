@@ -31,6 +31,10 @@ PENALTIES = {
     "group l0": GroupL0(0.002, row_groups(LAYERS, "inputs")),
     "group l1 inputs": GroupL1(1.0, row_groups(LAYERS, "inputs")),
     "group l0 neurons": GroupL0(0.3, row_groups(LAYERS, "neurons")),
+    # One-weight groups not last are not fused into the step: the compiled
+    # row loops take them, where the reference takes the separable prox.
+    "group l1 ones": GroupL1(1.0, ((0, 30, 1), (30, N_WEIGHTS, 3))),
+    "group l0 ones": GroupL0(0.3, ((0, 30, 1), (30, N_WEIGHTS, 3))),
     "restricted l2": Restricted(L2(0.05), np.arange(N_WEIGHTS) % 3 > 0),
 }
 TOLERANCE = {np.float32: 2e-6, np.float64: 1e-13}
@@ -124,15 +128,13 @@ def test_sgd_kernel_matches_the_numpy_reference(penalty, dtype, nesterov):
 
 def test_the_steps_run_the_group_prox_compiled(monkeypatch):
     """So that the comparisons above test the compiled row loops, under
-    Adam's per-weight steps and SGD's one step."""
+    Adam's per-weight steps and SGD's one step: one call per step for all
+    the blocks."""
     compiled = kernels._numba()
-    for name in ("group l1", "group l0"):
-        assert kernels._group_rows(compiled, PENALTIES[name]) is not None
-    assert kernels._group_rows(compiled, PENALTIES["restricted l2"]) is None
     # 'inputs' groups: the rows of the first matrix (6 x 5) are left to the
     # row loops, every later weight is a group of one, fused into the step.
     inputs = kernels._fusion(PENALTIES["group l1 inputs"], N_WEIGHTS)
-    assert inputs == (kernels._L1, 30, [(0, 30, 5)])
+    assert inputs == (kernels._L1, 30, ((0, 30, 5),))
     neurons = kernels._fusion(PENALTIES["group l0 neurons"], N_WEIGHTS)
     assert neurons == (kernels._NO_PROX, N_WEIGHTS, None)
     calls = []
@@ -147,7 +149,7 @@ def test_the_steps_run_the_group_prox_compiled(monkeypatch):
         return run
 
     loops = {
-        name: counted(name) for name in ("group_l1_rows", "group_l1_rows_one_step")
+        name: counted(name) for name in ("group_l1_blocks", "group_l1_blocks_one_step")
     }
     monkeypatch.setitem(kernels._compiled, "kernels", compiled._replace(**loops))
     theta, grad = np.ones(N_PARAMS), np.full(N_PARAMS, 0.1)
@@ -157,7 +159,7 @@ def test_the_steps_run_the_group_prox_compiled(monkeypatch):
     kernels.sgd(
         theta, grad, *buffers[:2], 0.1, 0.9, False, PENALTIES["group l1"], N_WEIGHTS
     )
-    assert calls == ["group_l1_rows"] * 2 + ["group_l1_rows_one_step"] * 2
+    assert calls == ["group_l1_blocks", "group_l1_blocks_one_step"]
 
 
 def test_the_kernel_keeps_nan_so_divergence_is_seen():

@@ -99,25 +99,18 @@ class _GroupPenalty:
             out = w.copy()
         elif out is not w:
             out[...] = w
-        return self._prox_blocks(out, step, self._prox_rows)
-
-    def _prox_blocks(self, out, step, prox_rows, blocks=None):
-        """The prox in place on ``out``, block by block; ``prox_rows(V, step,
-        size)`` takes the blocks of groups of more than one weight. The
-        compiled kernels pass their own, and only the ``blocks`` they left
-        (None: all of ``groups``)."""
         if self.alpha == 0:
             return out
         scalar_step = np.ndim(step) == 0
         separable = self._separable(self.alpha)
-        for start, stop, size in self.groups if blocks is None else blocks:
+        for start, stop, size in self.groups:
             s = step if scalar_step else step[start:stop]
             if size == 1:
                 block = out[start:stop]
                 separable.prox(block, s, out=block)
             else:
                 s = s if scalar_step else s.reshape(-1, size)
-                prox_rows(_rows(out, start, stop, size), s, size)
+                self._prox_rows(_rows(out, start, stop, size), s, size)
         return out
 
 
