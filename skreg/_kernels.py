@@ -264,10 +264,8 @@ def _group_l1_blocks_one_step_loop(w, table, thresholds, zero, one):
     # norm shrinks by its threshold step * lam, to zero if it is shorter.
     for k in range(table.shape[0]):
         start, stop, size = table[k, 0], table[k, 1], table[k, 2]
-        V, threshold = (
-            w[start:stop].reshape(((stop - start) // size, size)),
-            thresholds[k],
-        )
+        V = w[start:stop].reshape(((stop - start) // size, size))
+        threshold = thresholds[k]
         for i in range(V.shape[0]):
             norm2 = zero
             for j in range(size):
@@ -581,8 +579,8 @@ def _prox(kernels, penalty, w, step, start, blocks):
     if prox_blocks is None:
         penalty.prox(w, step, out=w)
     elif penalty.alpha:
-        blocks = penalty.groups if blocks is None else blocks
-        prox_blocks(kernels, penalty, w, step, *_block_table(tuple(map(tuple, blocks))))
+        table = _block_table(penalty.groups if blocks is None else blocks)
+        prox_blocks(kernels, penalty, w, step, *table)
 
 
 @cache  # asked once per step, of a few distinct group layouts

@@ -76,7 +76,9 @@ class _GroupPenalty:
 
     def __init__(self, alpha, groups):
         self.alpha = alpha
-        self.groups = tuple(groups)
+        # Tuples all the way down: the compiled prox caches its block table
+        # by them.
+        self.groups = tuple(map(tuple, groups))
 
     def prox(self, w, step, out=None):
         """Proximal operator for step size ``step``, group by group.
