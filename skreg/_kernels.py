@@ -10,11 +10,11 @@ classes' ``value_and_delta``).
 The numpy version is the reference: in-place passes over preallocated
 buffers, about 13 of them per Adam step. The numba version does the same
 arithmetic in one loop, with the prox of the separable penalties
-('l2', 'l1', 'l0') fused in. Under a group penalty the prox of its blocks
-of row groups is one compiled call too, the penalty's own algorithm (under
-Adam's per-weight steps, for the group lasso, the same Newton iterations),
-and a last block of one-weight groups ('inputs' groups past the first
-matrix) is fused into the step as the separable penalty it is. A restricted
+('l2', 'l1', 'l0') fused in. Under a group penalty the step takes its
+blocks of row groups row by row, each row's prox fused in: the penalty's
+own algorithm (under Adam's per-weight steps, for the group lasso, the same
+Newton iterations); a last block of one-weight groups ('inputs' groups past
+the first matrix) is fused as the separable penalty it is. A restricted
 support keeps its own prox. Both agree to rounding (``tests/test_kernels.py``).
 
 numba is optional (``pip install skreg[fast]``). It is imported, and each
@@ -141,8 +141,8 @@ def _adam_step(code):
     # steps as a masked store in every loop; each ran a microcode assist on
     # pages of ``eta`` never written (np.empty), which made a float64 l2
     # step 20x slower (1.5 ms for 59,000 parameters).
-    def step(theta, grad, m, v, eta, start, n_weights, step_size, one_b1,
-             one_b2, epsilon, bias_1, alpha, two_alpha):  # fmt: skip
+    def step(theta, grad, m, v, eta, n_weights, step_size, one_b1, one_b2,
+             epsilon, bias_1, alpha, two_alpha):  # fmt: skip
         def run(theta, grad, m, v, eta, prox):
             for i in range(theta.size):
                 g = grad[i]
@@ -173,129 +173,134 @@ def _adam_step(code):
                 theta[i] = x
 
         # Loops over slices, not one testing each index against n_weights
-        # (or over range(start, stop)): those stayed scalar, 10x slower. The
-        # weights before ``start`` keep their steps for a group prox.
-        n = theta.size
-        h, w, b = slice(0, start), slice(start, n_weights), slice(n_weights, n)
-        run(theta[h], grad[h], m[h], v[h], eta[h], _NO_PROX)
+        # (or over range(start, stop)): those stayed scalar, 10x slower.
+        w, b = slice(0, n_weights), slice(n_weights, theta.size)
         run(theta[w], grad[w], m[w], v[w], eta[w], code)
         run(theta[b], grad[b], m[b], v[b], eta[b], _PLAIN)
 
     return step
 
 
-# The group prox loops take every block of row groups in one call: block k
-# is table[k] = (start, stop, size), its rows a reshape of the flat weights
-# (and of Adam's steps), its constant (lam, threshold or price) the k-th of
-# an array. A Python call per block cost a few microseconds each: one SGD
-# step of a 5-class (256, 128) network under the group lasso took 24 us with
-# one call, 32 us with one per block (float32). Each loop walks the blocks
-# itself: a block loop calling a row loop it closes over is not cached by
-# numba (the dispatcher hashes differently in every process).
+# Under a group penalty whose blocks of row groups tile the weights (the
+# estimators' 'inputs' and 'neurons' groups) the step and the prox are one
+# loop too, taken row by row: a row's updated weights and steps stay in
+# small buffers, where its norms and Newton iterations read them, and are
+# written once. One Adam step of a binary (256, 128) network under the group
+# lasso took 3-4 ms less per epoch than a step writing every weight's step
+# for a prox loop over the blocks after it (an epoch of 87 ms in float32).
+# Block k is table[k] = (start, stop, size), its constant (the prox's lam,
+# threshold or price) consts[k]. The loops repeat their step's update: a
+# shared one would be a compiled function they close over, which numba does
+# not cache (the dispatcher hashes differently in every process).
 
 
-def _group_l1_blocks_loop(w, steps, table, lams, newton_iter, newton_residual,
-                          zero, one):  # fmt: skip
-    # GroupL1's prox of rows under per-weight steps S, the reference's
-    # algorithm (GroupL1._prox_rows and _adam_metric_scale) step for step, in
-    # V's dtype: the same start, and Newton until every kept row's residual
-    # is small, so both stop after the same iteration.
-    for k in range(table.shape[0]):
-        start, stop, size = table[k, 0], table[k, 1], table[k, 2]
-        n_rows, lam = (stop - start) // size, lams[k]
-        V = w[start:stop].reshape((n_rows, size))
-        S = steps[start:stop].reshape((n_rows, size))
-        keep = np.empty(n_rows, np.bool_)
-        r = np.empty(n_rows, V.dtype)
-        for i in range(n_rows):
-            scaled, norm2, weighted = zero, zero, zero
-            for j in range(size):
-                v2 = V[i, j] * V[i, j]
-                q = V[i, j] / S[i, j]
-                scaled += q * q
-                norm2 += v2
-                weighted += v2 * (lam * S[i, j])
-            keep[i] = scaled > lam * lam
-            # Newton starts at ||v|| minus the v^2-weighted mean of lam * S,
-            # below the root (see _adam_metric_scale). A kept row has
-            # norm2 > 0.
-            r[i] = max(np.sqrt(norm2) - weighted / norm2, zero)
-        for _ in range(newton_iter):
-            worst = zero
-            for i in range(n_rows):
-                if not keep[i]:
-                    continue
-                h, dh, ri = zero, zero, r[i]
+def _adam_group_step(kind):
+    """One Adam step over blocks of row groups with the prox of the group
+    lasso (``kind`` _L1) or the group L0 (_L0) fused in, as a function to
+    compile. The arithmetic is :func:`_adam_step`'s, then the penalty's own
+    prox of each row (``GroupL1._prox_rows``, ``GroupL0._prox_rows``)."""
+
+    def step(theta, grad, m, v, table, consts, step_size, one_b1, one_b2,
+             epsilon, bias_1, newton_iter, newton_residual, zero, one):  # fmt: skip
+        for k in range(table.shape[0]):
+            start, stop, size = table[k, 0], table[k, 1], table[k, 2]
+            c = consts[k]
+            x, s = np.empty(size, theta.dtype), np.empty(size, theta.dtype)
+            for row in range(start, stop, size):
+                T, G = theta[row : row + size], grad[row : row + size]
+                M, V = m[row : row + size], v[row : row + size]
+                scaled, norm2, weighted = zero, zero, zero
                 for j in range(size):
-                    inv = one / (ri + lam * S[i, j])
-                    t = V[i, j] * V[i, j] * inv * inv
-                    h += t
-                    dh += t * inv
-                psi = one / np.sqrt(h)
-                residual = one - psi
-                r[i] = ri + residual / (psi / h * dh)
-                worst = max(worst, abs(residual))
-            if worst <= newton_residual:
-                break
-        for i in range(n_rows):
-            ri = r[i] if keep[i] else zero
-            for j in range(size):
-                V[i, j] = V[i, j] * (ri / (ri + lam * S[i, j]))
+                    g = G[j]
+                    mj = M[j] + (g - M[j]) * one_b1
+                    vj = V[j] + (g * g - V[j]) * one_b2
+                    M[j] = mj
+                    V[j] = vj
+                    e = step_size / (np.sqrt(vj) + epsilon)
+                    xj = T[j] - e * mj * bias_1
+                    x[j] = xj
+                    s[j] = e
+                    if kind == _L0:
+                        scaled += xj * (xj / e)  # twice the loss saved
+                    else:
+                        q = xj / e
+                        scaled += q * q
+                        norm2 += xj * xj
+                        weighted += xj * xj * (c * e)
+                if kind == _L0:
+                    # The row is kept whole when it saves more than its
+                    # price (a nan row stays nan).
+                    for j in range(size):
+                        T[j] = zero if scaled <= c else x[j]
+                    continue
+                # Zero iff 0 is in the row's subdifferential in Adam's
+                # metric; x * 0 keeps a nan row nan.
+                r = zero
+                if scaled > c * c:
+                    # Newton from ||x|| minus the x^2-weighted mean of c * s,
+                    # below the root (see _adam_metric_scale), until the
+                    # row's residual is small.
+                    r = max(np.sqrt(norm2) - weighted / norm2, zero)
+                    for _ in range(newton_iter):
+                        h, dh = zero, zero
+                        for j in range(size):
+                            inv = one / (r + c * s[j])
+                            t = x[j] * x[j] * inv * inv
+                            h += t
+                            dh += t * inv
+                        psi = one / np.sqrt(h)
+                        residual = one - psi
+                        r = r + residual / (psi / h * dh)
+                        if not abs(residual) > newton_residual:
+                            break
+                for j in range(size):
+                    T[j] = x[j] * (r / (r + c * s[j]))
+
+    return step
 
 
-def _group_l0_blocks_loop(w, steps, table, prices, zero):
-    # GroupL0's prox of rows under per-weight steps: a row is kept whole when
-    # sum(v^2 / s) exceeds its price 2 * alpha * size (a nan row stays nan).
-    for k in range(table.shape[0]):
-        start, stop, size = table[k, 0], table[k, 1], table[k, 2]
-        n_rows = (stop - start) // size
-        V = w[start:stop].reshape((n_rows, size))
-        S = steps[start:stop].reshape((n_rows, size))
-        for i in range(n_rows):
-            saved = zero
-            for j in range(size):
-                saved += V[i, j] * (V[i, j] / S[i, j])
-            if saved <= prices[k]:
-                V[i] = zero
+def _sgd_group_step(kind):
+    """One SGD step over blocks of row groups with the group lasso's (_L1)
+    or the group L0's (_L0) prox under its one step fused in, as
+    :func:`_adam_group_step`; the arithmetic is :func:`_sgd_step`'s."""
 
+    def step(theta, grad, velocity, nesterov, table, consts, lr, momentum, zero,
+             one):  # fmt: skip
+        for k in range(table.shape[0]):
+            start, stop, size = table[k, 0], table[k, 1], table[k, 2]
+            c = consts[k]
+            x = np.empty(size, theta.dtype)
+            for row in range(start, stop, size):
+                T, G = theta[row : row + size], grad[row : row + size]
+                U = velocity[row : row + size]
+                norm2 = zero
+                for j in range(size):
+                    move = G[j] * lr
+                    uj = U[j] * momentum - move
+                    U[j] = uj
+                    xj = T[j] - move + uj * momentum if nesterov else T[j] + uj
+                    x[j] = xj
+                    norm2 += xj * xj
+                if kind == _L0:
+                    # Kept whole when its squared norm exceeds its price.
+                    for j in range(size):
+                        T[j] = zero if norm2 <= c else x[j]
+                    continue
+                # The norm shrinks by the threshold c, to zero if shorter.
+                norm = np.sqrt(norm2)
+                scale = one - c / norm if norm > c else zero
+                for j in range(size):
+                    T[j] = x[j] * scale
 
-def _group_l1_blocks_one_step_loop(w, table, thresholds, zero, one):
-    # GroupL1's prox of rows under one step for all weights (SGD): each row's
-    # norm shrinks by its threshold step * lam, to zero if it is shorter.
-    for k in range(table.shape[0]):
-        start, stop, size = table[k, 0], table[k, 1], table[k, 2]
-        V = w[start:stop].reshape(((stop - start) // size, size))
-        threshold = thresholds[k]
-        for i in range(V.shape[0]):
-            norm2 = zero
-            for j in range(size):
-                norm2 += V[i, j] * V[i, j]
-            norm = np.sqrt(norm2)
-            scale = one - threshold / norm if norm > threshold else zero
-            for j in range(size):
-                V[i, j] = V[i, j] * scale
-
-
-def _group_l0_blocks_one_step_loop(w, table, prices, zero):
-    # GroupL0's under one step: a row is kept whole when its squared norm
-    # exceeds its price 2 * alpha * size * step.
-    for k in range(table.shape[0]):
-        start, stop, size = table[k, 0], table[k, 1], table[k, 2]
-        V = w[start:stop].reshape(((stop - start) // size, size))
-        for i in range(V.shape[0]):
-            norm2 = zero
-            for j in range(size):
-                norm2 += V[i, j] * V[i, j]
-            if norm2 <= prices[k]:
-                V[i] = zero
+    return step
 
 
 def _sgd_step(code):
     """One proximal SGD step with (Nesterov) momentum and the prox ``code``
     fused in, compiled as :func:`_adam_step`."""
 
-    def step(theta, grad, velocity, nesterov, start, n_weights, lr, momentum,
-             alpha, two_alpha):  # fmt: skip
+    def step(theta, grad, velocity, nesterov, n_weights, lr, momentum, alpha,
+             two_alpha):  # fmt: skip
         def run(theta, grad, velocity, prox):
             for i in range(theta.size):
                 move = grad[i] * lr
@@ -312,9 +317,7 @@ def _sgd_step(code):
                     x = x * 0
                 theta[i] = x
 
-        n = theta.size
-        h, w, b = slice(0, start), slice(start, n_weights), slice(n_weights, n)
-        run(theta[h], grad[h], velocity[h], _NO_PROX)
+        w, b = slice(0, n_weights), slice(n_weights, theta.size)
         run(theta[w], grad[w], velocity[w], code)
         run(theta[b], grad[b], velocity[b], _PLAIN)
 
@@ -402,14 +405,13 @@ def _multinomial_log_loss_loop(Y, Z, weights, inv_n):
 
 
 class _Compiled(NamedTuple):
-    """The compiled kernels; ``adam`` and ``sgd`` indexed by prox code."""
+    """The compiled kernels; ``adam`` and ``sgd`` indexed by prox code,
+    ``adam_group`` and ``sgd_group`` by the group penalty's (_L1, _L0)."""
 
     adam: tuple
     sgd: tuple
-    group_l1_blocks: object
-    group_l0_blocks: object
-    group_l1_blocks_one_step: object
-    group_l0_blocks_one_step: object
+    adam_group: dict
+    sgd_group: dict
     bias_relu: object
     relu_delta: object
     binary_log_loss: object
@@ -486,10 +488,8 @@ def _load():
     _compiled["kernels"] = _Compiled(
         adam=tuple(jit(_adam_step(code)) for code in codes),
         sgd=tuple(jit(_sgd_step(code)) for code in codes),
-        group_l1_blocks=rows(_group_l1_blocks_loop),
-        group_l0_blocks=rows(_group_l0_blocks_loop),
-        group_l1_blocks_one_step=rows(_group_l1_blocks_one_step_loop),
-        group_l0_blocks_one_step=rows(_group_l0_blocks_one_step_loop),
+        adam_group={kind: rows(_adam_group_step(kind)) for kind in (_L1, _L0)},
+        sgd_group={kind: rows(_sgd_group_step(kind)) for kind in (_L1, _L0)},
         bias_relu=jit(_bias_relu_loop),
         relu_delta=jit(_relu_delta_loop),
         binary_log_loss=jit(_elementwise_loss(_BINARY_LOG_LOSS)),
@@ -529,58 +529,37 @@ def backend():
 
 
 def _fusion(penalty, n_weights):
-    """What of ``penalty``'s prox a step fuses: ``(code, start, blocks)``,
-    the prox ``code`` applied to the weights from ``start`` on, and the
-    blocks of groups left to a group penalty's prox (None: all of them).
+    """How a step fuses ``penalty``'s prox: ``(code, start, blocks)``. The
+    ``blocks`` of row groups, tiling the weights before ``start``, take the
+    group step (:func:`_adam_group_step`) with their prox row by row; the
+    weights from ``start`` on take the step with the prox ``code``.
 
-    A separable penalty's prox is fused whole. So is a group penalty's last
-    block when it holds one-weight groups up to ``n_weights`` ('inputs'
-    groups: every weight past the first matrix) and follows every other
-    block, so that the order of the blocks' proxes does not matter."""
+    A separable penalty's prox is fused whole. A group penalty's blocks are,
+    when they tile the weights in order, but for a last block of one-weight
+    groups up to ``n_weights`` ('inputs' groups: every weight past the first
+    matrix): that one is fused as the separable penalty it is. Any other
+    penalty leaves its prox to the caller (code _NO_PROX)."""
     code = prox_code(penalty)
     if code:
-        return code, 0, None
-    if type(penalty) in _GROUP_BLOCKS and penalty.groups:
-        *blocks, (start, stop, size) = penalty.groups
-        if (stop, size) == (n_weights, 1) and all(b[1] <= start for b in blocks):
-            return _PROX_CODES[penalty._separable], start, tuple(blocks)
-    return _NO_PROX, n_weights, None
+        return code, 0, ()
+    if type(penalty) in _GROUP_KINDS:
+        tiling = _tiling(penalty.groups, n_weights)
+        if tiling is not None:
+            return _PROX_CODES[penalty._separable], *tiling
+    return _NO_PROX, 0, ()
 
 
-def _fused(steps, theta, args, scalars, penalty, n_weights):
-    """Run the step of ``steps`` with the prox that :func:`_fusion` fuses;
-    return ``(start, blocks)`` of the prox left to the caller (start 0: none
-    is). The ``scalars`` are cast to ``theta``'s dtype, so float32 arithmetic
-    stays float32."""
-    (code, start, blocks), cast = _fusion(penalty, n_weights), theta.dtype.type
-    alpha = penalty.alpha if code else 0
-    steps[code](
-        theta, *args, start, n_weights, *map(cast, scalars), cast(alpha),
-        cast(2 * alpha),
-    )  # fmt: skip
-    return start, blocks
-
-
-def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
-    """One proximal Adam step; arguments as :func:`adam_numpy`."""
-    kernels = _numba(theta.size)
-    if kernels is None:
-        return adam_numpy(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights)
-    left = _fused(kernels.adam, theta, (grad, m, v, eta), scalars, penalty, n_weights)
-    _prox(kernels, penalty, theta[:n_weights], eta[:n_weights], *left)
-
-
-def _prox(kernels, penalty, w, step, start, blocks):
-    """The prox that :func:`_fused` left, in place on the weights ``w``; a
-    group penalty's blocks in one call of their compiled row loops."""
-    if not start:
-        return
-    prox_blocks = _GROUP_BLOCKS.get(type(penalty))
-    if prox_blocks is None:
-        penalty.prox(w, step, out=w)
-    elif penalty.alpha:
-        table = _block_table(penalty.groups if blocks is None else blocks)
-        prox_blocks(kernels, penalty, w, step, *table)
+@cache  # asked once per step, of a few distinct group layouts
+def _tiling(groups, n_weights):
+    """``(start, blocks)`` of :func:`_fusion` if ``groups`` tile the weights,
+    else None."""
+    blocks, start = list(groups), n_weights
+    if blocks and tuple(blocks[-1][1:]) == (n_weights, 1):
+        start = blocks.pop()[0]
+    ends = [0, *(stop for _, stop, _ in blocks)]
+    if [first for first, _, _ in blocks] != ends[:-1] or ends[-1] != start:
+        return None
+    return start, tuple(blocks)
 
 
 @cache  # asked once per step, of a few distinct group layouts
@@ -591,36 +570,49 @@ def _block_table(blocks):
     return table, table[:, 2].astype(float)
 
 
-# Each block's constant is computed in float64 and cast to the weights'
-# dtype, as the reference's are. A block of one-weight groups takes the row
-# loops too, where the reference takes the separable prox: the same prox.
+def _group_step_args(penalty, blocks, dtype, step=1.0):
+    """The block table and each block's constant for a group step: the
+    group lasso's lam (times SGD's ``step``: its threshold) or the group
+    L0's price, computed in float64 and cast, as the reference's are."""
+    table, sizes = _block_table(blocks)
+    if type(penalty) is GroupL1:
+        consts = penalty.alpha * np.sqrt(sizes) * step
+    else:
+        consts = 2 * penalty.alpha * sizes * step
+    return table, consts.astype(dtype)
 
 
-def _group_l1_blocks(kernels, penalty, w, step, table, sizes):
-    lams, cast = penalty.alpha * np.sqrt(sizes), w.dtype.type
-    if np.ndim(step) == 0:
-        thresholds = (lams * step).astype(w.dtype)
-        kernels.group_l1_blocks_one_step(w, table, thresholds, cast(0), cast(1))
-        return
-    kernels.group_l1_blocks(
-        w, step, table, lams.astype(w.dtype), penalty._newton_iter,
-        cast(penalty._newton_residual), cast(0), cast(1),
-    )  # fmt: skip
+# The group penalties a step fuses, by exact type, as _PROX_CODES.
+_GROUP_KINDS = {GroupL1: _L1, GroupL0: _L0}
 
 
-def _group_l0_blocks(kernels, penalty, w, step, table, sizes):
-    prices, zero = 2 * penalty.alpha * sizes, w.dtype.type(0)
-    if np.ndim(step) == 0:
-        prices = (prices * step).astype(w.dtype)
-        kernels.group_l0_blocks_one_step(w, table, prices, zero)
-        return
-    kernels.group_l0_blocks(w, step, table, prices.astype(w.dtype), zero)
-
-
-# The compiled prox of a group penalty's blocks by its exact type, as
-# _PROX_CODES: ``prox_blocks(kernels, penalty, w, step, table, sizes)``,
-# ``step`` Adam's per-weight steps or SGD's one step.
-_GROUP_BLOCKS = {GroupL1: _group_l1_blocks, GroupL0: _group_l0_blocks}
+def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
+    """One proximal Adam step; arguments as :func:`adam_numpy`."""
+    kernels = _numba(theta.size)
+    if kernels is None:
+        return adam_numpy(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights)
+    # In theta's dtype, so float32 arithmetic stays float32.
+    (code, start, blocks), cast = _fusion(penalty, n_weights), theta.dtype.type
+    scalars = tuple(map(cast, scalars))
+    if blocks:
+        kind = _GROUP_KINDS[type(penalty)]
+        newton = (
+            (penalty._newton_iter, cast(penalty._newton_residual))
+            if kind == _L1 else (0, cast(0))
+        )  # fmt: skip
+        kernels.adam_group[kind](
+            theta, grad, m, v, *_group_step_args(penalty, blocks, theta.dtype),
+            *scalars, *newton, cast(0), cast(1),
+        )  # fmt: skip
+        theta, grad, m, v, eta = (a[start:] for a in (theta, grad, m, v, eta))
+        n_weights -= start
+    alpha = penalty.alpha if code else 0
+    kernels.adam[code](
+        theta, grad, m, v, eta, n_weights, *scalars, cast(alpha), cast(2 * alpha)
+    )
+    if code == _NO_PROX:
+        w = theta[:n_weights]
+        penalty.prox(w, eta[:n_weights], out=w)
 
 
 def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
@@ -630,9 +622,24 @@ def sgd(theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights):
         return sgd_numpy(
             theta, grad, velocity, tmp, lr, momentum, nesterov, penalty, n_weights
         )
-    args = grad, velocity, bool(nesterov)
-    left = _fused(kernels.sgd, theta, args, (lr, momentum), penalty, n_weights)
-    _prox(kernels, penalty, theta[:n_weights], lr, *left)
+    (code, start, blocks), cast = _fusion(penalty, n_weights), theta.dtype.type
+    nesterov = bool(nesterov)
+    if blocks:
+        kernels.sgd_group[_GROUP_KINDS[type(penalty)]](
+            theta, grad, velocity, nesterov,
+            *_group_step_args(penalty, blocks, theta.dtype, lr), cast(lr),
+            cast(momentum), cast(0), cast(1),
+        )  # fmt: skip
+        theta, grad, velocity = (a[start:] for a in (theta, grad, velocity))
+        n_weights -= start
+    alpha = penalty.alpha if code else 0
+    kernels.sgd[code](
+        theta, grad, velocity, nesterov, n_weights, cast(lr), cast(momentum),
+        cast(alpha), cast(2 * alpha),
+    )  # fmt: skip
+    if code == _NO_PROX:
+        w = theta[:n_weights]
+        penalty.prox(w, lr, out=w)
 
 
 def _bias_relu(kernel, A, b):

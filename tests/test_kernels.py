@@ -31,10 +31,12 @@ PENALTIES = {
     "group l0": GroupL0(0.002, row_groups(LAYERS, "inputs")),
     "group l1 inputs": GroupL1(1.0, row_groups(LAYERS, "inputs")),
     "group l0 neurons": GroupL0(0.3, row_groups(LAYERS, "neurons")),
-    # One-weight groups not last are not fused into the step: the compiled
-    # row loops take them, where the reference takes the separable prox.
+    # One-weight groups not last are not fused as the separable penalty: the
+    # compiled group steps take them, where the reference takes its prox.
     "group l1 ones": GroupL1(1.0, ((0, 30, 1), (30, N_WEIGHTS, 3))),
     "group l0 ones": GroupL0(0.3, ((0, 30, 1), (30, N_WEIGHTS, 3))),
+    # Weights in no group: the step leaves the prox to the penalty.
+    "group l1 gap": GroupL1(1.0, ((30, N_WEIGHTS, 3),)),
     "restricted l2": Restricted(L2(0.05), np.arange(N_WEIGHTS) % 3 > 0),
 }
 TOLERANCE = {np.float32: 2e-6, np.float64: 1e-13}
@@ -126,32 +128,34 @@ def test_sgd_kernel_matches_the_numpy_reference(penalty, dtype, nesterov):
     assert_allclose(v, v_ref, rtol=rtol, atol=rtol)
 
 
-def test_the_steps_run_the_group_prox_compiled(monkeypatch):
-    """So that the comparisons above test the compiled row loops, under
+def test_the_steps_fuse_the_group_prox_compiled(monkeypatch):
+    """So that the comparisons above test the compiled group steps, under
     Adam's per-weight steps and SGD's one step: one call per step for all
-    the blocks."""
+    the blocks, then the step of the rest."""
     compiled = kernels._numba()
-    # 'inputs' groups: the rows of the first matrix (6 x 5) are left to the
-    # row loops, every later weight is a group of one, fused into the step.
+    # 'inputs' groups: the rows of the first matrix (6 x 5) take the group
+    # step, every later weight is a group of one, fused into the step.
     inputs = kernels._fusion(PENALTIES["group l1 inputs"], N_WEIGHTS)
     assert inputs == (kernels._L1, 30, ((0, 30, 5),))
     neurons = kernels._fusion(PENALTIES["group l0 neurons"], N_WEIGHTS)
-    assert neurons == (kernels._NO_PROX, N_WEIGHTS, None)
+    assert neurons == (kernels._L0, N_WEIGHTS, ((0, 30, 5), (30, N_WEIGHTS, 3)))
+    # Blocks that leave weights out are no tiling: the penalty's own prox.
+    gap = kernels._fusion(PENALTIES["group l1 gap"], N_WEIGHTS)
+    assert gap == (kernels._NO_PROX, 0, ())
     calls = []
 
-    def counted(name):
-        kernel = getattr(compiled, name)
-
+    def counted(name, kernel):
         def run(*args):
             calls.append(name)
             return kernel(*args)
 
         return run
 
-    loops = {
-        name: counted(name) for name in ("group_l1_blocks", "group_l1_blocks_one_step")
+    groups = {
+        name: {kind: counted(name, k) for kind, k in getattr(compiled, name).items()}
+        for name in ("adam_group", "sgd_group")
     }
-    monkeypatch.setitem(kernels._compiled, "kernels", compiled._replace(**loops))
+    monkeypatch.setitem(kernels._compiled, "kernels", compiled._replace(**groups))
     theta, grad = np.ones(N_PARAMS), np.full(N_PARAMS, 0.1)
     buffers = [np.zeros(N_PARAMS) for _ in range(4)]
     scalars = (0.01, 0.1, 0.001, 1e-8, 1.0)
@@ -159,7 +163,7 @@ def test_the_steps_run_the_group_prox_compiled(monkeypatch):
     kernels.sgd(
         theta, grad, *buffers[:2], 0.1, 0.9, False, PENALTIES["group l1"], N_WEIGHTS
     )
-    assert calls == ["group_l1_blocks", "group_l1_blocks_one_step"]
+    assert calls == ["adam_group", "sgd_group"]
 
 
 def test_the_kernel_keeps_nan_so_divergence_is_seen():

@@ -206,6 +206,24 @@ def test_group_l1_prox_in_adam_metric_satisfies_optimality():
     assert_allclose(residual, 0, atol=1e-6 * np.abs(V / E).max())
 
 
+def test_group_l1_newton_iterates_each_group_on_its_own():
+    """A group's prox under Adam's steps does not depend on the other groups
+    of its block: each runs Newton until its own residual is small, as the
+    compiled step, which takes one group at a time, does."""
+    rng = np.random.RandomState(1)
+    size = 5
+    v = rng.standard_normal(40 * size)
+    # The hard case above: some groups need more Newton steps than others.
+    eta = 10.0 ** rng.uniform(-3, 3, v.size)
+    penalty = GroupL1(ALPHA, ((0, v.size, size),))
+    together = penalty.prox(v, eta)
+    alone = [
+        GroupL1(ALPHA, ((0, size, size),)).prox(v[sl], eta[sl])
+        for sl in (slice(g, g + size) for g in range(0, v.size, size))
+    ]
+    assert_allclose(together, np.concatenate(alone), rtol=1e-15, atol=0)
+
+
 def test_group_l0_threshold_is_the_price_of_the_group():
     """A group is kept iff sum(v^2 / (2 eta)) > alpha |g|: the documented rule."""
     size, alpha = 3, 0.1

@@ -215,21 +215,34 @@ class GroupL1(_GroupPenalty):
         norm2 = _row_sq_norms(V)
         c_bar = _row_dots(np.multiply(V, V, out=D), C) / norm2
         r = np.maximum(np.sqrt(norm2) - c_bar, 0)
-        for _ in range(self._newton_iter):
-            np.add(C, r[:, None], out=D)
-            np.divide(V, D, out=U)
-            h = _row_sq_norms(U)  # ||u||^2
-            psi = 1 / np.sqrt(h)
-            # psi' = h^(-3/2) sum(v^2 / (r + c)^3) = psi / h * sum(u * u / (r + c))
-            dpsi = psi / h * _row_dots(U, np.divide(U, D, out=D))
-            residual = 1 - psi
-            r = r + residual / dpsi
-            # Newton squares the relative error: a step from a residual of
-            # 1e-4 lands within ~1e-8, so no evaluation is needed to confirm.
-            if np.abs(residual).max() <= self._newton_residual:
+        # Each row iterates until its own residual is small, so that a row's
+        # result does not depend on the others in its block (the compiled
+        # step takes the rows one at a time). The first iteration, usually
+        # the only one, takes every row in place.
+        r, residual = _newton_step(V, C, r, D, U)
+        active = np.flatnonzero(np.abs(residual) > self._newton_residual)
+        for _ in range(self._newton_iter - 1):
+            if not active.size:
                 break
+            r[active], residual = _newton_step(V[active], C[active], r[active])
+            active = active[np.abs(residual) > self._newton_residual]
         np.add(C, r[:, None], out=D)
         return np.divide(r[:, None], D, out=D)
+
+
+def _newton_step(V, C, r, D=None, U=None):
+    """One Newton step of :meth:`GroupL1._adam_metric_scale` on each row:
+    the new ``r`` and the residual ``1 - psi(r)`` it started from."""
+    D = np.add(C, r[:, None], out=D)
+    U = np.divide(V, D, out=U)
+    h = _row_sq_norms(U)  # ||u||^2
+    psi = 1 / np.sqrt(h)
+    # psi' = h^(-3/2) sum(v^2 / (r + c)^3) = psi / h * sum(u * u / (r + c))
+    dpsi = psi / h * _row_dots(U, np.divide(U, D, out=D))
+    residual = 1 - psi
+    # Newton squares the relative error: a step from a residual of 1e-4
+    # lands within ~1e-8, so no evaluation is needed to confirm.
+    return r + residual / dpsi, residual
 
 
 class GroupL0(_GroupPenalty):
