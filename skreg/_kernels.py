@@ -235,24 +235,26 @@ def _adam_group_step(kind):
                     continue
                 # Zero iff 0 is in the row's subdifferential in Adam's
                 # metric; x * 0 keeps a nan row nan.
-                r = zero
-                if scaled > c * c:
-                    # Newton from ||x|| minus the x^2-weighted mean of c * s,
-                    # below the root (see _adam_metric_scale), until the
-                    # row's residual is small.
-                    r = max(np.sqrt(norm2) - weighted / norm2, zero)
-                    for _ in range(newton_iter):
-                        h, dh = zero, zero
-                        for j in range(size):
-                            inv = one / (r + c * s[j])
-                            t = x[j] * x[j] * inv * inv
-                            h += t
-                            dh += t * inv
-                        psi = one / np.sqrt(h)
-                        residual = one - psi
-                        r = r + residual / (psi / h * dh)
-                        if not abs(residual) > newton_residual:
-                            break
+                if not scaled > c * c:
+                    for j in range(size):
+                        T[j] = x[j] * zero
+                    continue
+                # Newton from ||x|| minus the x^2-weighted mean of c * s,
+                # below the root (see _adam_metric_scale), until the row's
+                # residual is small. With alpha 0 it stays at ||x||: x kept.
+                r = max(np.sqrt(norm2) - weighted / norm2, zero)
+                for _ in range(newton_iter):
+                    h, dh = zero, zero
+                    for j in range(size):
+                        inv = one / (r + c * s[j])
+                        t = x[j] * x[j] * inv * inv
+                        h += t
+                        dh += t * inv
+                    psi = one / np.sqrt(h)
+                    residual = one - psi
+                    r = r + residual / (psi / h * dh)
+                    if not abs(residual) > newton_residual:
+                        break
                 for j in range(size):
                     T[j] = x[j] * (r / (r + c * s[j]))
 
@@ -534,11 +536,12 @@ def _fusion(penalty, n_weights):
     group step (:func:`_adam_group_step`) with their prox row by row; the
     weights from ``start`` on take the step with the prox ``code``.
 
-    A separable penalty's prox is fused whole. A group penalty's blocks are,
-    when they tile the weights in order, but for a last block of one-weight
-    groups up to ``n_weights`` ('inputs' groups: every weight past the first
-    matrix): that one is fused as the separable penalty it is. Any other
-    penalty leaves its prox to the caller (code _NO_PROX)."""
+    A separable penalty's prox is fused whole. So are a group penalty's
+    blocks when they tile the weights in order (the estimators' groups do):
+    a last block of one-weight groups up to ``n_weights`` ('inputs' groups:
+    every weight past the first matrix) as the separable penalty it is, the
+    others by the group step. Any other penalty leaves its prox to the
+    caller (code _NO_PROX)."""
     code = prox_code(penalty)
     if code:
         return code, 0, ()
@@ -554,7 +557,7 @@ def _tiling(groups, n_weights):
     """``(start, blocks)`` of :func:`_fusion` if ``groups`` tile the weights,
     else None."""
     blocks, start = list(groups), n_weights
-    if blocks and tuple(blocks[-1][1:]) == (n_weights, 1):
+    if blocks and blocks[-1][1:] == (n_weights, 1):
         start = blocks.pop()[0]
     ends = [0, *(stop for _, stop, _ in blocks)]
     if [first for first, _, _ in blocks] != ends[:-1] or ends[-1] != start:

@@ -166,6 +166,31 @@ def test_the_steps_fuse_the_group_prox_compiled(monkeypatch):
     assert calls == ["adam_group", "sgd_group"]
 
 
+@pytest.mark.parametrize("Penalty", [GroupL1, GroupL0])
+def test_a_group_penalty_of_alpha_zero_is_the_plain_step(Penalty):
+    """alpha=0 (say, the first point of a grid search) penalises nothing: a
+    row of zeros stays zero (no 0 / 0 in the prox's factor) and every other
+    weight takes the plain step, under both solvers."""
+    penalty = Penalty(0.0, row_groups(LAYERS, "neurons"))
+    rng = np.random.RandomState(0)
+    theta, grad = rng.standard_normal(N_PARAMS), rng.standard_normal(N_PARAMS)
+    theta[:5] = grad[:5] = 0  # the first input's row
+    for solver in ("adam", "sgd"):
+        results = []
+        for step in (getattr(kernels, f"{solver}_numpy"), getattr(kernels, solver)):
+            out, buffers = theta.copy(), [np.zeros(N_PARAMS) for _ in range(4)]
+            if solver == "adam":
+                step(out, grad, *buffers, (0.01, 0.1, 0.001, 1e-8, 1.0), penalty,
+                     N_WEIGHTS)  # fmt: skip
+            else:
+                step(out, grad, *buffers[:2], 0.1, 0.9, True, penalty, N_WEIGHTS)
+            results.append(out)
+        ref, got = results
+        assert_array_equal(got[:5], 0)
+        assert np.count_nonzero(got) == N_PARAMS - 5
+        assert_allclose(got, ref, rtol=1e-13, atol=1e-13)
+
+
 def test_the_kernel_keeps_nan_so_divergence_is_seen():
     theta = np.ones(N_PARAMS)
     grad = np.full(N_PARAMS, np.nan)
