@@ -274,13 +274,21 @@ def test_poisson_keeps_the_numpy_loss():
 
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 @pytest.mark.parametrize("penalty", ["l1", "l0"])
-def test_fits_agree_across_backends(monkeypatch, solver, penalty):
+@pytest.mark.parametrize("groups", ["weights", "inputs", "neurons"])
+def test_fits_agree_across_backends(monkeypatch, solver, penalty, groups):
     """A whole fit (float64, 30 epochs, the final phase included) under each
-    backend: the same weights to rounding, and the same zeros."""
-    X, y = make_classification(n_samples=300, n_features=8, random_state=0)
+    backend: the same weights to rounding, and the same zeros. Three classes,
+    so that 'neurons' groups have a last block of rows of three."""
+    X, y = make_classification(
+        n_samples=300, n_features=8, n_informative=4, n_classes=3, random_state=0
+    )
+    # Strengths at which some weights (or whole groups) are zero, not all.
+    alpha = (
+        {"l1": 1e-2, "l0": 1e-4} if groups == "weights" else {"l1": 3e-2, "l0": 2e-2}
+    )
     params = dict(
         hidden_layer_sizes=(10,), solver=solver, penalty=penalty,
-        alpha=1e-2 if penalty == "l1" else 1e-4, max_iter=30, random_state=0,
+        penalty_groups=groups, alpha=alpha[penalty], max_iter=30, random_state=0,
     )  # fmt: skip
     fits = []
     for backend in ("numba", "numpy"):
