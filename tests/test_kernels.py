@@ -199,6 +199,25 @@ def test_the_kernel_keeps_nan_so_divergence_is_seen():
     assert np.isnan(theta).all()
 
 
+@pytest.mark.parametrize("penalty", ["group l1", "group l0"])
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_a_nan_group_stays_nan_in_both_backends(penalty, solver):
+    """A group prox keeps a nan row nan, compiled and in numpy: zeroing it
+    would hide a diverging step from the next loss."""
+    penalty = PENALTIES[penalty]
+    for step in (getattr(kernels, f"{solver}_numpy"), getattr(kernels, solver)):
+        theta, grad = np.ones(N_PARAMS), np.full(N_PARAMS, 0.1)
+        grad[:5] = np.nan  # the first row of the first matrix
+        buffers = [np.zeros(N_PARAMS) for _ in range(4)]
+        if solver == "adam":
+            step(theta, grad, *buffers, (0.01, 0.1, 0.001, 1e-8, 1.0), penalty,
+                 N_WEIGHTS)  # fmt: skip
+        else:
+            step(theta, grad, *buffers[:2], 0.1, 0.9, True, penalty, N_WEIGHTS)
+        assert np.isnan(theta[:5]).all()
+        assert np.isfinite(theta[5:]).all()
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_relu_sweep_kernels_match_the_numpy_reference(dtype):
     """Forward bitwise (the same add and max); backward to the rounding of

@@ -191,7 +191,9 @@ class GroupL1(_GroupPenalty):
             kept *= self._adam_metric_scale(
                 kept, np.multiply(step[rows], lam, dtype=V.dtype)
             )
-        V[...] = 0
+        # Times 0, not = 0: a nan row stays nan, as under SGD and in the
+        # compiled step, so that a diverging fit shows in its next loss.
+        V *= 0
         V[rows] = kept
 
     def _adam_metric_scale(self, V, C):
