@@ -166,6 +166,17 @@ def test_the_steps_fuse_the_group_prox_compiled(monkeypatch):
     assert calls == ["adam_group", "sgd_group"]
 
 
+def _one_step(step, solver, theta, grad, penalty):
+    """One step of ``step``, Adam's or SGD's (reference or compiled), from
+    zero optimizer state, in place on ``theta``."""
+    buffers = [np.zeros(N_PARAMS) for _ in range(4)]  # m, v, eta, tmp
+    if solver == "adam":
+        step(theta, grad, *buffers, (0.01, 0.1, 0.001, 1e-8, 1.0), penalty,
+             N_WEIGHTS)  # fmt: skip
+    else:
+        step(theta, grad, *buffers[:2], 0.1, 0.9, True, penalty, N_WEIGHTS)
+
+
 @pytest.mark.parametrize("Penalty", [GroupL1, GroupL0])
 def test_a_group_penalty_of_alpha_zero_is_the_plain_step(Penalty):
     """alpha=0 (say, the first point of a grid search) penalises nothing: a
@@ -178,12 +189,8 @@ def test_a_group_penalty_of_alpha_zero_is_the_plain_step(Penalty):
     for solver in ("adam", "sgd"):
         results = []
         for step in (getattr(kernels, f"{solver}_numpy"), getattr(kernels, solver)):
-            out, buffers = theta.copy(), [np.zeros(N_PARAMS) for _ in range(4)]
-            if solver == "adam":
-                step(out, grad, *buffers, (0.01, 0.1, 0.001, 1e-8, 1.0), penalty,
-                     N_WEIGHTS)  # fmt: skip
-            else:
-                step(out, grad, *buffers[:2], 0.1, 0.9, True, penalty, N_WEIGHTS)
+            out = theta.copy()
+            _one_step(step, solver, out, grad, penalty)
             results.append(out)
         ref, got = results
         assert_array_equal(got[:5], 0)
@@ -208,12 +215,7 @@ def test_a_nan_group_stays_nan_in_both_backends(penalty, solver):
     for step in (getattr(kernels, f"{solver}_numpy"), getattr(kernels, solver)):
         theta, grad = np.ones(N_PARAMS), np.full(N_PARAMS, 0.1)
         grad[:5] = np.nan  # the first row of the first matrix
-        buffers = [np.zeros(N_PARAMS) for _ in range(4)]
-        if solver == "adam":
-            step(theta, grad, *buffers, (0.01, 0.1, 0.001, 1e-8, 1.0), penalty,
-                 N_WEIGHTS)  # fmt: skip
-        else:
-            step(theta, grad, *buffers[:2], 0.1, 0.9, True, penalty, N_WEIGHTS)
+        _one_step(step, solver, theta, grad, penalty)
         assert np.isnan(theta[:5]).all()
         assert np.isfinite(theta[5:]).all()
 

@@ -76,8 +76,8 @@ class _GroupPenalty:
 
     def __init__(self, alpha, groups):
         self.alpha = alpha
-        # Tuples all the way down: the compiled prox caches its block table
-        # by them.
+        # Tuples all the way down: the compiled step caches its tiling of
+        # the weights by them.
         self.groups = tuple(map(tuple, groups))
 
     def prox(self, w, step, out=None):
