@@ -485,13 +485,15 @@ class ProximalLBFGS:
     Saunders, SIAM J. Optim. 2014).
 
     Proximal gradient pays for ill-conditioning in evaluations: on breast
-    cancer (correlated inputs) it needed 127 evaluations from the sgd
-    endpoint to reach the l1 optimum's support, this solver 39; on networks
-    it reached a 3 to 17% lower objective for the same budget under l1 and
-    the group lasso. ``max_inner`` caps the inner iterations: at 50 the
-    objective on a (32,) network was 9% lower than at 20, but the phase took
-    twice as long where the group prox's per-call cost dominates (small
-    networks); at 10 breast cancer's support was missed again.
+    cancer (correlated inputs) it needed 133 evaluations from the sgd
+    endpoint to reach the l1 optimum's support, this solver 40. On (64,)
+    networks, from adam's and sgd's endpoints under l1 and the group lasso,
+    this solver's objective after 15 evaluations was 27% lower (median) than
+    proximal gradient's, and lower in 47 of 48 cases. ``max_inner`` caps the
+    inner iterations: at 50 the objective on a (32,) network was 9% lower
+    than at 20, but the phase took twice as long where the group prox's
+    per-call cost dominates (small networks); at 10 breast cancer's support
+    was missed again.
 
     Only for convex penalties: with hard thresholding (l0) the model's
     minimiser is not a descent direction in general, and proximal gradient
@@ -613,7 +615,15 @@ class _LBFGSMetric:
 
     def __init__(self, moves, changes):
         s, y = moves[-1], changes[-1]
-        self.scale = scale = float(y @ y) / float(s @ y)
+        # The initial curvature ||y|| / ||s||: the geometric mean of the two
+        # Barzilai-Borwein estimates s'y / s's and y'y / s'y (Dai, Al-Baali &
+        # Yang 2015). The textbook y'y / s'y is their upper end, and relu's
+        # kinks make gradients jump, so it grew with the pairs and the steps
+        # shrank. Polishing 160 fits (5 problems, 'l1' and input groups, adam
+        # and sgd endpoints, 7 and 25 evaluations) with this scale instead
+        # ended 2.4% lower in the median, 21% lower at the 10th percentile,
+        # 5% higher at the 90th.
+        self.scale = scale = float(np.linalg.norm(y) / np.linalg.norm(s))
         self.W = np.column_stack([*(scale * m for m in moves), *changes])
         k = len(moves)
         # One Gram matrix W'W gives both M's blocks (S'S, S'Y) and, through

@@ -70,7 +70,7 @@ def _compacted(Estimator):
     y = (X[:, 0] > 0).astype(int)
     est = Estimator(
         hidden_layer_sizes=(20, 10), penalty="l1", penalty_groups="neurons",
-        alpha=0.003, learning_rate_init=0.01, max_iter=100, random_state=0,
+        alpha=0.001, learning_rate_init=0.01, max_iter=100, random_state=0,
     )  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -304,9 +304,7 @@ def test_fits_agree_across_backends(monkeypatch, solver, penalty, groups):
         n_samples=300, n_features=8, n_informative=4, n_classes=3, random_state=0
     )
     # Strengths at which some weights (or whole groups) are zero, not all.
-    alpha = (
-        {"l1": 1e-2, "l0": 1e-4} if groups == "weights" else {"l1": 3e-2, "l0": 2e-2}
-    )
+    alpha = {"l1": 3e-2, "l0": 1e-4 if groups == "weights" else 2e-2}
     params = dict(
         hidden_layer_sizes=(10,), solver=solver, penalty=penalty,
         penalty_groups=groups, alpha=alpha[penalty], max_iter=30, random_state=0,

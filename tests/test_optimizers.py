@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
 from skreg._optimizers import (
@@ -262,6 +263,45 @@ def test_proximal_solvers_keep_float32_and_their_budget(Solver):
     theta, n_steps, _, _ = solver.minimize(fun, np.full(9, 0.5, np.float32), L1(0.1), 8)
     assert theta.dtype == np.float32
     assert solver.n_fun_ == 7 and 1 <= n_steps <= 6
+
+
+def test_proximal_lbfgs_polishes_a_relu_network_within_its_budget():
+    """From adam's endpoint on a relu network, 50 evaluations close most of
+    the gap to the objective L-BFGS-B reaches on the L1 split run to
+    convergence (an independent solver). Relu's kinks make gradients jump:
+    with the textbook metric scale y'y / s'y the model's steps shrank as
+    the pairs piled up, and the same 50 evaluations closed 87% of the gap."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    from skreg import MLPRegularizedClassifier
+    from skreg._losses import LOSSES
+    from skreg._network import loss_and_gradient, pack
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = MLPRegularizedClassifier(
+        penalty="l1", alpha=1e-2, max_iter=50, polish=0, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X, y)
+    units, n_weights = [30, 100, 1], 3100
+    theta = pack(est.coefs_, est.intercepts_, np.float64)
+
+    def fun(theta):
+        return loss_and_gradient(
+            theta, units, X, y[:, None].astype(float), None, "relu",
+            LOSSES["binary_log_loss"](),
+        )  # fmt: skip
+
+    penalty = L1(1e-2)
+    start = fun(theta)[0] + penalty.value(theta[:n_weights])
+    best = LBFGS(2000, 4000, tol=1e-6, warn=False).minimize(
+        fun, theta, penalty, n_weights
+    )[3]
+    polished = ProximalLBFGS(max_fun=50).minimize(fun, theta, penalty, n_weights)[3]
+    assert best < polished < start
+    assert (start - polished) / (start - best) > 0.95
 
 
 @pytest.mark.parametrize(
