@@ -270,7 +270,7 @@ def regularization_path(
     ...     X, y, alphas=[1e-3, 1e-2, 1e-1],
     ... )
     >>> path.n_features_selected.tolist()
-    [10, 10, 2]
+    [10, 10, 1]
     """
     budget = _budget(estimator.max_iter, max_iter_per_alpha)
     if isinstance(alphas, Integral):

@@ -72,7 +72,7 @@ class RegularizationPathDisplay:
     ...     X_val=X_val, y_val=y_val,
     ... )
     >>> display.n_features_selected.tolist()
-    [10, 10, 2]
+    [10, 10, 1]
     >>> len(display.axes_)
     3
     >>> plt.close("all")
