@@ -116,6 +116,40 @@ def test_lbfgs_split_solves_l1_exactly_with_exact_zeros():
     assert len(curve) == n_iter and curve[-1][0] <= curve[0][0]
 
 
+def test_lbfgs_quiets_scipys_own_blas_pool_and_leaves_numpys():
+    """Inside L-BFGS-B, a BLAS bundled in scipy's wheel runs one thread (its
+    pool's spinning threads took the cores from numpy's products: 16x slower
+    fits on breast cancer); numpy's BLAS keeps its threads, and every pool
+    gets its own count back afterwards."""
+    import os
+
+    import scipy
+    from threadpoolctl import ThreadpoolController
+
+    def threads():
+        return {
+            lib.filepath: lib.num_threads
+            for lib in ThreadpoolController().lib_controllers
+            if lib.user_api == "blas"
+        }
+
+    before = threads()
+    scipy_dir = os.path.dirname(scipy.__file__)
+    assert any(not path.startswith(scipy_dir) for path in before)  # numpy's
+    seen = []
+
+    def fun(theta):
+        seen.append(threads())
+        return 0.5 * float(theta @ theta), theta.copy()
+
+    LBFGS(max_iter=3).minimize(fun, np.ones(5), L2(0.1), 3)
+    assert seen
+    for inside in seen:
+        for path, n_threads in inside.items():
+            assert n_threads == (1 if path.startswith(scipy_dir) else before[path])
+    assert threads() == before
+
+
 def test_lbfgs_smooth_penalty_uses_its_gradient():
     target = rng.randn(8)
     theta, _, _, _ = LBFGS(tol=1e-10).minimize(
