@@ -223,8 +223,9 @@ def _scipy_own_blas():
     Wheels of numpy and scipy each ship their own OpenBLAS, with a thread pool
     each. L-BFGS-B's vector operations run in scipy's while the loss and
     gradient run in numpy's, and the idle pool's threads spin on the cores
-    the other needs: on breast cancer ((100,), 200 iterations) a fit took
-    2.15 s, and 0.13 s with scipy's pool at one thread. A BLAS shared by both
+    the other needs: on breast cancer ((100,), 200 iterations) fits took
+    0.44 s under 'l2' and 2.10 s under 'l1', and 0.11 s and 0.24 s with
+    scipy's pool at one thread. A BLAS shared by both
     (conda, system packages) lies outside scipy's directory and is not
     selected, so numpy's products keep their threads.
     """

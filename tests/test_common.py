@@ -19,7 +19,7 @@ def _variants():
     # L-BFGS assumes a smooth objective; with relu's kinks its path depends on
     # rounding, which the sample-weight check (two fits, rtol=1e-7) sees.
     lbfgs = dict(solver="lbfgs", activation="tanh", **common)
-    # On this over-parametrized problem (15 samples, 3,300 weights) the L1
+    # On this over-parametrized problem (15 samples, 3,100-3,300 weights) the L1
     # split's L-BFGS-B path magnifies rounding about a thousandfold every ten
     # iterations: fitted with weights and with repeated rows, the predictions
     # agreed to 1e-10 relative after 20 iterations, 8e-7 after 30, and by

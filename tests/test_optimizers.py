@@ -118,8 +118,8 @@ def test_lbfgs_split_solves_l1_exactly_with_exact_zeros():
 
 def test_lbfgs_quiets_scipys_own_blas_pool_and_leaves_numpys():
     """Inside L-BFGS-B, a BLAS bundled in scipy's wheel runs one thread (its
-    pool's spinning threads took the cores from numpy's products: 16x slower
-    fits on breast cancer); numpy's BLAS keeps its threads, and every pool
+    pool's spinning threads took the cores from numpy's products: 4x to 9x
+    slower fits on breast cancer); numpy's BLAS keeps its threads, and every pool
     gets its own count back afterwards."""
     import os
 
