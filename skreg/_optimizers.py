@@ -13,7 +13,6 @@ import warnings
 from functools import cache
 
 import numpy as np
-import scipy
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
@@ -225,9 +224,9 @@ def _scipy_own_blas():
     gradient run in numpy's, and the idle pool's threads spin on the cores
     the other needs: on breast cancer ((100,), 200 iterations) fits took
     0.44 s under 'l2' and 2.10 s under 'l1', and 0.11 s and 0.24 s with
-    scipy's pool at one thread. A BLAS shared by both
-    (conda, system packages) lies outside scipy's directory and is not
-    selected, so numpy's products keep their threads.
+    scipy's pool at one thread. A BLAS shared by both (conda, system
+    packages) lies outside scipy's directory and is not selected, so numpy's
+    products keep their threads.
     """
     root = os.path.dirname(scipy.__file__)  # also the prefix of "scipy.libs"
     controller = ThreadpoolController()

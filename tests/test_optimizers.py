@@ -1,11 +1,20 @@
 """Optimizer updates on the flat parameter vector, without an estimator."""
 
+import os
+
 import numpy as np
 import pytest
+import scipy
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import ThreadpoolController
 
+from skreg import MLPRegularizedClassifier
+from skreg._losses import LOSSES
+from skreg._network import loss_and_gradient, pack
 from skreg._optimizers import (
     LBFGS,
     SGD,
@@ -119,12 +128,8 @@ def test_lbfgs_split_solves_l1_exactly_with_exact_zeros():
 def test_lbfgs_quiets_scipys_own_blas_pool_and_leaves_numpys():
     """Inside L-BFGS-B, a BLAS bundled in scipy's wheel runs one thread (its
     pool's spinning threads took the cores from numpy's products: 4x to 9x
-    slower fits on breast cancer); numpy's BLAS keeps its threads, and every pool
-    gets its own count back afterwards."""
-    import os
-
-    import scipy
-    from threadpoolctl import ThreadpoolController
+    slower fits on breast cancer); numpy's BLAS keeps its threads, and every
+    pool gets its own count back afterwards."""
 
     def threads():
         return {
@@ -305,13 +310,6 @@ def test_proximal_lbfgs_polishes_a_relu_network_within_its_budget():
     convergence (an independent solver). Relu's kinks make gradients jump:
     with the textbook metric scale y'y / s'y the model's steps shrank as
     the pairs piled up, and the same 50 evaluations closed 87% of the gap."""
-    from sklearn.datasets import load_breast_cancer
-    from sklearn.preprocessing import StandardScaler
-
-    from skreg import MLPRegularizedClassifier
-    from skreg._losses import LOSSES
-    from skreg._network import loss_and_gradient, pack
-
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     est = MLPRegularizedClassifier(
@@ -319,7 +317,8 @@ def test_proximal_lbfgs_polishes_a_relu_network_within_its_budget():
     )
     with pytest.warns(ConvergenceWarning):
         est.fit(X, y)
-    units, n_weights = [30, 100, 1], 3100
+    units = [30, 100, 1]
+    nw = sum(W.size for W in est.coefs_)
     theta = pack(est.coefs_, est.intercepts_, np.float64)
 
     def fun(theta):
@@ -329,11 +328,9 @@ def test_proximal_lbfgs_polishes_a_relu_network_within_its_budget():
         )  # fmt: skip
 
     penalty = L1(1e-2)
-    start = fun(theta)[0] + penalty.value(theta[:n_weights])
-    best = LBFGS(2000, 4000, tol=1e-6, warn=False).minimize(
-        fun, theta, penalty, n_weights
-    )[3]
-    polished = ProximalLBFGS(max_fun=50).minimize(fun, theta, penalty, n_weights)[3]
+    start = fun(theta)[0] + penalty.value(theta[:nw])
+    best = LBFGS(2000, 4000, tol=1e-6, warn=False).minimize(fun, theta, penalty, nw)[3]
+    polished = ProximalLBFGS(max_fun=50).minimize(fun, theta, penalty, nw)[3]
     assert best < polished < start
     assert (start - polished) / (start - best) > 0.95
 
