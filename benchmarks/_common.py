@@ -72,13 +72,13 @@ def interleaved_rounds(pairs, repeats):
 
     Returns key -> (times_a, times_b, median of B/A ratios, machine). The
     machine these run on has slow phases lasting minutes, when another
-    tenant's load takes a core and a two-thread matrix product runs at one
-    thread's speed. Pairs run back to back would all fall in one phase;
+    tenant's memory traffic slows every pass that streams arrays through
+    memory (see the README). Pairs run back to back would all fall in one phase;
     spread over the rounds, each entry's pairs sample the whole run, and the
     median sets aside a pair from a short slow phase. ``machine`` says how
     quiet the entry's pairs ran: a :func:`machine_probe` before each pair,
     the run's fastest probe over the median of the entry's (1: as quiet as
-    the run's quietest moment; near 0.5: one core lost).
+    the run's quietest moment; lower: a busier machine).
     """
     times = {key: ([], [], []) for key in pairs}
     for round_ in range(repeats):
