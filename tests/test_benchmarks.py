@@ -48,3 +48,18 @@ def test_benchmark_script_runs(name, tmp_path):
     if name in ("fit", "predict"):
         # Each row's probes against the run's fastest one.
         assert all(0 < row["machine"] <= 1 for row in result["rows"])
+
+
+@pytest.mark.benchmark
+def test_machine_probe_runs(tmp_path):
+    out = tmp_path / "probe.json"
+    subprocess.run(
+        [sys.executable, "probe_machine.py", "--quick", "--json", str(out)],
+        cwd=BENCHMARKS, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    result = json.loads(out.read_text())
+    assert result["benchmark"] == "probe_machine"
+    assert result["samples"] >= 1
+    # Each probe against its own fastest sample: 1 at best, never below.
+    assert [row["probe"] for row in result["rows"]][0] == "machine_probe"
+    assert all(row["median"] >= 1 for row in result["rows"])
