@@ -57,12 +57,13 @@ def main():
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         samples.append([_mean_seconds(fn, n) for fn, n in probes.values()])
-    slowdown = np.array(samples) / np.min(samples, axis=0)
+    fastest = np.min(samples, axis=0)
+    slowdown = np.array(samples) / fastest
     slow = slowdown[:, 0] >= 1.3
     rows = [
         dict(
             probe=name,
-            fastest_s=f"{np.min(samples, axis=0)[j]:.3g}",
+            fastest_s=f"{fastest[j]:.3g}",
             median=round(float(np.median(slowdown[:, j])), 2),
             p90=round(float(np.quantile(slowdown[:, j], 0.9)), 2),
             when_probe_slow=(
