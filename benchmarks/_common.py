@@ -66,9 +66,11 @@ def machine_probe(repeats=20):
     return time.perf_counter() - start
 
 
-def interleaved_rounds(pairs, repeats):
+def interleaved_rounds(pairs, repeats, warmup=False):
     """:func:`interleaved` for many pairs at once: ``repeats`` rounds, each
     timing one A/B pair of every entry of ``pairs`` (key -> (fn_a, fn_b)).
+    With ``warmup``, each function runs once untimed before its timed call,
+    so that no time depends on what the entry before it left behind.
 
     Returns key -> (times_a, times_b, median of B/A ratios, machine). The
     machine these run on has slow phases lasting minutes, when another
@@ -84,8 +86,10 @@ def interleaved_rounds(pairs, repeats):
     for round_ in range(repeats):
         for key, (fn_a, fn_b) in pairs.items():
             times[key][2].append(machine_probe())
-            times[key][0].append(timed(fn_a)[0])
-            times[key][1].append(timed(fn_b)[0])
+            for fn, seen in ((fn_a, times[key][0]), (fn_b, times[key][1])):
+                if warmup:
+                    fn()
+                seen.append(timed(fn)[0])
         print(f"round {round_ + 1} of {repeats} done", flush=True)
     fastest = min(p for _, _, probes in times.values() for p in probes)
     return {

@@ -63,8 +63,13 @@ def main():
                         partial(getattr(ours, method), X_pred),
                     )
     rows = []
-    # One pair of every cell per round; see interleaved_rounds.
-    timings = interleaved_rounds(cells, args.repeats)
+    # One pair of every cell per round; see interleaved_rounds. Warmed up:
+    # scikit-learn allocates each layer's activations for all the rows at
+    # once (205 MB at 100,000 rows through 256 float64 units), and its first
+    # float64 predictions after float32 ones took twice as long, in every
+    # round (498 ms against 250 on binary): the state the previous cell left
+    # in the allocator, not the model.
+    timings = interleaved_rounds(cells, args.repeats, warmup=True)
     for (problem, dtype, penalty, method), times in timings.items():
         t_sk, t_ours, _, machine = times
         ratios = [a / b for a, b in zip(t_sk, t_ours, strict=True)]
