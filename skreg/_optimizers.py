@@ -246,6 +246,15 @@ class LBFGS:
     solved exactly by splitting ``w = p - n`` with ``p, n >= 0`` enforced by
     L-BFGS-B's bounds: at the optimum at most one of ``p_j, n_j`` is non-zero
     and weights with both at their bound are exactly zero.
+
+    The split doubles the bounded variables, which costs 'l1' 1.19-1.45x the
+    time of 'l2' over 30 iterations of a (256, 128) network. Orthant-wise
+    L-BFGS (OWL-QN, Andrew & Gao 2007) on the unsplit weights avoids that,
+    but measured against the split (breast cancer, (100,), alpha=1e-2) it
+    stalled from adam's endpoint: 0.14130 after 2,000 iterations against
+    the split's 0.13640 in 198, its steps cut short wherever weights crossed
+    zero; from a fresh start it matched at alpha=1e-2 and ended 8% higher at
+    1e-3 (at most 500 iterations each).
     """
 
     name = "L-BFGS"
