@@ -88,7 +88,7 @@ def interleaved_rounds(pairs, repeats, warmup=False):
             times[key][2].append(machine_probe())
             for fn, seen in ((fn_a, times[key][0]), (fn_b, times[key][1])):
                 if warmup:
-                    fn()
+                    timed(fn)  # its warnings silenced as the timed call's
                 seen.append(timed(fn)[0])
         print(f"round {round_ + 1} of {repeats} done", flush=True)
     fastest = min(p for _, _, probes in times.values() for p in probes)

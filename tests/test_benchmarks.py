@@ -14,19 +14,23 @@ import pytest
 BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
 
 
+def _run(script, tmp_path, *args):
+    """The JSON ``script`` writes when run with --quick and ``args``."""
+    out = tmp_path / "result.json"
+    subprocess.run(
+        [sys.executable, script, "--quick", *args, "--json", str(out)],
+        cwd=BENCHMARKS, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    return json.loads(out.read_text())
+
+
 @pytest.mark.benchmark
 @pytest.mark.parametrize(
     "name",
     ["fit", "predict", "memory", "scaling", "compact", "frontier", "cv", "selection"],
 )
 def test_benchmark_script_runs(name, tmp_path):
-    out = tmp_path / f"{name}.json"
-    subprocess.run(
-        [sys.executable, f"bench_{name}.py", "--quick", "--repeats", "1",
-         "--json", str(out)],
-        cwd=BENCHMARKS, check=True, capture_output=True, timeout=600,
-    )  # fmt: skip
-    result = json.loads(out.read_text())
+    result = _run(f"bench_{name}.py", tmp_path, "--repeats", "1")
     assert result["benchmark"] == name
     assert result["rows"]
     if name == "frontier":
@@ -52,12 +56,7 @@ def test_benchmark_script_runs(name, tmp_path):
 
 @pytest.mark.benchmark
 def test_machine_probe_runs(tmp_path):
-    out = tmp_path / "probe.json"
-    subprocess.run(
-        [sys.executable, "probe_machine.py", "--quick", "--json", str(out)],
-        cwd=BENCHMARKS, check=True, capture_output=True, timeout=600,
-    )  # fmt: skip
-    result = json.loads(out.read_text())
+    result = _run("probe_machine.py", tmp_path)
     assert result["benchmark"] == "probe_machine"
     assert result["samples"] >= 1
     # Each probe against its own fastest sample: 1 at best, never below.
