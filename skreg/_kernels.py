@@ -201,11 +201,20 @@ def _adam_group_step(kind):
     prox of each row (``GroupL1._prox_rows``, ``GroupL0._prox_rows``)."""
 
     def step(theta, grad, m, v, table, consts, step_size, one_b1, one_b2,
-             epsilon, bias_1, newton_iter, newton_residual, zero, one):  # fmt: skip
+             epsilon, bias_1, newton_iter, newton_residual, reuse, zero,
+             one):  # fmt: skip
         for k in range(table.shape[0]):
             start, stop, size = table[k, 0], table[k, 1], table[k, 2]
             c = consts[k]
-            x, s = np.empty(size, theta.dtype), np.empty(size, theta.dtype)
+            # The row's tests compare sums of x_j * d_j terms (d_j = step /
+            # e_j) with the constant times the step, rather than sums of
+            # x_j / e_j: a division per weight less, 15% of a float64 step
+            # (238 -> 202 us over 58,881 parameters; float32 86 -> 76 us).
+            scaled_c = c * step_size
+            # The row's updated weights, c times their steps, and the
+            # reciprocals of Newton's last evaluation.
+            x, cs = np.empty(size, theta.dtype), np.empty(size, theta.dtype)
+            inv = np.empty(size, theta.dtype)
             for row in range(start, stop, size):
                 T, G = theta[row : row + size], grad[row : row + size]
                 M, V = m[row : row + size], v[row : row + size]
@@ -216,47 +225,69 @@ def _adam_group_step(kind):
                     vj = V[j] + (g * g - V[j]) * one_b2
                     M[j] = mj
                     V[j] = vj
-                    e = step_size / (np.sqrt(vj) + epsilon)
+                    d = np.sqrt(vj) + epsilon
+                    e = step_size / d
                     xj = T[j] - e * mj * bias_1
                     x[j] = xj
-                    s[j] = e
+                    cs[j] = c * e
                     if kind == _L0:
-                        scaled += xj * (xj / e)  # twice the loss saved
+                        scaled += xj * (xj * d)  # twice the loss saved, times step
                     else:
-                        q = xj / e
+                        q = xj * d
                         scaled += q * q
                         norm2 += xj * xj
-                        weighted += xj * xj * (c * e)
+                        weighted += xj * xj * cs[j]
                 if kind == _L0:
                     # The row is kept whole when it saves more than its
                     # price (a nan row stays nan).
                     for j in range(size):
-                        T[j] = zero if scaled <= c else x[j]
+                        T[j] = zero if scaled <= scaled_c else x[j]
                     continue
                 # Zero iff 0 is in the row's subdifferential in Adam's
                 # metric; x * 0 keeps a nan row nan.
-                if not scaled > c * c:
+                if not scaled > scaled_c * scaled_c:
                     for j in range(size):
                         T[j] = x[j] * zero
                     continue
-                # Newton from ||x|| minus the x^2-weighted mean of c * s,
+                # Newton from ||x|| minus the x^2-weighted mean of c * e,
                 # below the root (see _adam_metric_scale), until the row's
                 # residual is small. With alpha 0 it stays at ||x||: x kept.
                 r = max(np.sqrt(norm2) - weighted / norm2, zero)
+                move = zero
                 for _ in range(newton_iter):
                     h, dh = zero, zero
                     for j in range(size):
-                        inv = one / (r + c * s[j])
-                        t = x[j] * x[j] * inv * inv
+                        inv[j] = one / (r + cs[j])
+                        t = x[j] * x[j] * inv[j] * inv[j]
                         h += t
-                        dh += t * inv
+                        dh += t * inv[j]
                     psi = one / np.sqrt(h)
                     residual = one - psi
-                    r = r + residual / (psi / h * dh)
+                    move = residual / (psi / h * dh)
+                    r = r + move
                     if not abs(residual) > newton_residual:
                         break
-                for j in range(size):
-                    T[j] = x[j] * (r / (r + c * s[j]))
+                # The factors r / (r + c e) at the final r. With ``reuse``
+                # (float64), from the last evaluation's reciprocals: 1 / (r +
+                # c e) is inv / (1 + u), u = move * inv, here inv (1 - u + u^2
+                # - u^3), whose error u^4 is below float64's rounding where
+                # every u is below 1e-4 (Newton's tolerance; in fits u was
+                # ~1e-6). A division per weight less: 205 -> 188 us per step.
+                # float32 divides at a fraction of float64's cost, and the
+                # correction made its step slower (76 -> 84 us). A row barely
+                # kept whose shortest-step weight is near zero can have u
+                # ~0.4: it is divided anew. The test counts in theta's dtype:
+                # an integer count made the loop slower.
+                over = one
+                if reuse:
+                    over = zero
+                    for j in range(size):
+                        u = move * inv[j]
+                        over += zero if u < newton_residual else one
+                        T[j] = x[j] * (r * inv[j] * (one - u * (one - u * (one - u))))
+                if over:
+                    for j in range(size):
+                        T[j] = x[j] * (r / (r + cs[j]))
 
     return step
 
@@ -605,7 +636,7 @@ def adam(theta, grad, m, v, eta, tmp, scalars, penalty, n_weights):
         )  # fmt: skip
         kernels.adam_group[kind](
             theta, grad, m, v, *_group_step_args(penalty, blocks, theta.dtype),
-            *scalars, *newton, cast(0), cast(1),
+            *scalars, *newton, theta.dtype == np.float64, cast(0), cast(1),
         )  # fmt: skip
         theta, grad, m, v, eta = (a[start:] for a in (theta, grad, m, v, eta))
         n_weights -= start

@@ -198,6 +198,29 @@ def test_a_group_penalty_of_alpha_zero_is_the_plain_step(Penalty):
         assert_allclose(got, ref, rtol=1e-13, atol=1e-13)
 
 
+@pytest.mark.parametrize("small, large", [(1e-6, 1.0001), (1e-8, 1.000001)])
+def test_the_compiled_group_lasso_is_exact_on_a_row_barely_kept(small, large):
+    """The compiled step takes its final factors from Newton's last
+    reciprocals, corrected to third order in u = move / (r + c e); a row
+    barely kept, whose weight with the shortest step is near zero, has u
+    up to 0.4 (the correction alone was 3e-3 to 5e-2 off). It must divide
+    anew there, and match the reference to rounding."""
+    penalty = GroupL1(1 / np.sqrt(2), ((0, 2, 2),))  # c = alpha sqrt(2) = 1
+    # No gradient, no momentum: the step leaves theta, and v (after Adam's
+    # 0.999 decay) gives the steps 0.01 / sqrt(v): 1e-6 and 1.
+    theta = np.array([small, large, 0.5])
+    v = np.array([1e8, 1e-4, 1.0]) / 0.999
+    results = []
+    for adam in (kernels.adam_numpy, kernels.adam):
+        out, m, v_out, eta, tmp = theta.copy(), np.zeros(3), v.copy(), *np.zeros((2, 3))
+        adam(out, np.zeros(3), m, v_out, eta, tmp, (0.01, 0.1, 0.001, 1e-8, 1.0),
+             penalty, 2)  # fmt: skip
+        results.append(out)
+    ref, got = results
+    assert 0 < ref[0] < small and 0 < ref[1] < 1  # shrunk, kept
+    assert_allclose(got, ref, rtol=1e-13, atol=1e-13)
+
+
 def test_the_kernel_keeps_nan_so_divergence_is_seen():
     theta = np.ones(N_PARAMS)
     grad = np.full(N_PARAMS, np.nan)
