@@ -31,15 +31,18 @@ _PARAMS = {
         For a group :math:`g` of :math:`|g|` weights, 'l1' becomes the group
         lasso ``R = sum_g sqrt(|g|) * ||w_g||_2`` and 'l0' counts the weights
         of non-zero groups, ``R = sum_g |g| * (w_g != 0)``, so ``alpha`` stays
-        the price of one weight kept. Both need ``solver`` 'adam' or 'sgd';
-        'l2' is separable, so it only accepts 'weights'. See the user guide
-        for the proximal operators.""",
+        the price of one weight kept. The group L0 needs ``solver`` 'adam'
+        or 'sgd'; 'lbfgs' solves the group lasso by proximal L-BFGS. 'l2' is
+        separable, so it only accepts 'weights'. See the user guide for the
+        proximal operators.""",
     "solver": """solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         The solver for weight optimization.
 
         - 'lbfgs': L-BFGS-B, a quasi-Newton method on the full batch; it
           solves 'l1' exactly by splitting each weight into a positive and a
-          negative part. Often best on small datasets.
+          negative part, and the group lasso by proximal L-BFGS (the same
+          quasi-Newton model with the exact prox). Often best on small
+          datasets.
         - 'sgd': proximal stochastic gradient descent with momentum.
         - 'adam': proximal Adam, each weight's prox using its own
           Adam step size (ProxGen).""",
@@ -81,7 +84,9 @@ _PARAMS = {
         improve by ``tol`` for ``n_iter_no_change`` consecutive epochs, and
         their final phase (``polish``) when a step moves no parameter by more
         than ``tol`` times the largest one; 'lbfgs' stops when the largest
-        projected gradient component is below ``tol``.""",
+        projected gradient component is below ``tol`` (under the group
+        lasso, when a step moves no parameter by more than ``tol`` times the
+        largest one).""",
     "verbose": """verbose : bool, default=False
         Whether to print progress messages to stdout.""",
     "warm_start": """warm_start : bool, default=False

@@ -20,9 +20,15 @@ from threadpoolctl import ThreadpoolController
 from skreg import _kernels as kernels
 
 
+def _has(penalty, name):
+    # ``convex`` is a flag; the other requirements are methods.
+    found = getattr(penalty, name, None)
+    return bool(found) if name == "convex" else callable(found)
+
+
 def _supports(solver, penalty):
     return any(
-        all(callable(getattr(penalty, name, None)) for name in methods)
+        all(_has(penalty, name) for name in methods)
         for methods in solver.required_penalty_methods
     )
 
@@ -37,7 +43,7 @@ def check_penalty_support(solver_name, penalty, described):
     if _supports(solver, penalty):
         return
     needs = " or ".join(
-        " and ".join(f"`{m}`" for m in methods)
+        " and ".join("`convex = True`" if m == "convex" else f"`{m}`" for m in methods)
         for methods in solver.required_penalty_methods
     )
     able = sorted(name for name, s in SOLVERS.items() if _supports(s, penalty))
@@ -260,10 +266,20 @@ class LBFGS:
     evaluations each, its line search backtracking) against the split's
     0.13640 in 198; from a fresh start it matched at alpha=1e-2 and ended 8%
     higher at 1e-3 (at most 500 iterations each).
+
+    A convex penalty with neither (the group lasso) has no such
+    reformulation: its split would be a second-order cone, not a box. It
+    runs :class:`ProximalLBFGS`, the same quasi-Newton model with the
+    penalty's exact prox, under the same budgets; ``tol`` is then its step
+    test.
     """
 
     name = "L-BFGS"
-    required_penalty_methods = (("gradient",), ("orthant_gradient",))
+    required_penalty_methods = (
+        ("gradient",),
+        ("orthant_gradient",),
+        ("prox", "value", "convex"),
+    )
 
     def __init__(
         self,
@@ -307,8 +323,13 @@ class LBFGS:
             ``fun(theta)[0] + penalty.value(theta[:n_weights])`` at the
             returned ``theta``, without another call to ``fun``.
         """
+        if not (_has(penalty, "gradient") or _has(penalty, "orthant_gradient")):
+            return ProximalLBFGS(
+                self.max_fun, self.tol, max_iter=self.max_iter,
+                verbose=self.verbose, monitor=self.monitor, warn=self.warn,
+            ).minimize(fun, theta0, penalty, n_weights)  # fmt: skip
         dtype, nw = theta0.dtype, n_weights
-        split = not callable(getattr(penalty, "gradient", None))
+        split = not _has(penalty, "gradient")
         if split:
             w = theta0[:nw]
             z0 = np.concatenate([np.maximum(w, 0), np.maximum(-w, 0), theta0[nw:]])
@@ -540,20 +561,29 @@ class ProximalLBFGS:
     minimiser is not a descent direction in general, and proximal gradient
     reached lower objectives there.
 
-    It stops after ``max_fun`` evaluations of ``fun``, or when the model's
-    step moves no parameter by more than ``tol`` times the largest one: the
-    quasi-Newton step estimates the distance to the optimum, as in
-    :class:`LBFGS`'s ``xtol``.
+    It stops after ``max_fun`` evaluations of ``fun`` or ``max_iter`` steps,
+    or when the model's step moves no parameter by more than ``tol`` times
+    the largest one: the quasi-Newton step estimates the distance to the
+    optimum, as in :class:`LBFGS`'s ``xtol``. ``monitor(theta)`` is called
+    after each step and ends the run when it returns True; ``warn`` issues a
+    ConvergenceWarning when a budget ends the run.
     """
 
     name = "proximal L-BFGS"
     required_penalty_methods = (("prox", "value"),)
 
-    def __init__(self, max_fun=100, tol=1e-4, memory=10, max_inner=20):
+    def __init__(
+        self, max_fun=100, tol=1e-4, memory=10, max_inner=20, max_iter=None,
+        verbose=False, monitor=None, warn=False,
+    ):  # fmt: skip
         self.max_fun = max_fun
         self.tol = tol
         self.memory = memory
         self.max_inner = max_inner
+        self.max_iter = max_iter
+        self.verbose = verbose
+        self.monitor = monitor
+        self.warn = warn
 
     def minimize(self, fun, theta0, penalty, n_weights):
         """Minimise ``fun(theta)[0] + penalty.value(theta[:n_weights])``.
@@ -575,7 +605,9 @@ class ProximalLBFGS:
         # Before any pair: a proximal gradient step moving the parameters by
         # 1e-3 of their norm, as ProximalGradient starts.
         step = 1e-3 * max(float(np.linalg.norm(theta)), 1.0) / norm_g
-        while n_fun < self.max_fun:
+        max_iter = np.inf if self.max_iter is None else self.max_iter
+        converged = False
+        while n_fun < self.max_fun and len(curve) < max_iter:
             metric = _LBFGSMetric(moves, changes) if moves else None
             gradient_step = metric is None or not metric.valid
             if gradient_step:
@@ -585,6 +617,7 @@ class ProximalLBFGS:
             else:
                 direction = self._model_minimiser(theta, grad, metric, penalty, nw)
                 if np.max(np.abs(direction)) <= self.tol * np.max(np.abs(theta)):
+                    converged = True
                     break
             predicted = (
                 float(grad @ direction)
@@ -593,7 +626,8 @@ class ProximalLBFGS:
             )
             if not predicted < 0:
                 if gradient_step:
-                    break  # a fixed point of the prox-gradient map
+                    converged = True  # a fixed point of the prox-gradient map
+                    break
                 # A metric that predicts no decrease is stale: start over
                 # from a gradient step at its curvature scale.
                 moves, changes = [], []
@@ -623,7 +657,21 @@ class ProximalLBFGS:
             step = float(move @ move) / curvature if curvature > 0 else 2 * step
             theta, grad, objective = candidate, new_grad, new_objective
             curve.append(record(objective, penalty, theta[:nw]))
+            if self.verbose:
+                print(f"Iteration {len(curve)}, " + describe_record(curve[-1]))
+            if self.monitor is not None and self.monitor(theta):
+                converged = True  # the caller asked to stop
+                break
         self.n_fun_ = n_fun
+        if not converged and self.warn:
+            warnings.warn(
+                f"lbfgs (proximal L-BFGS) failed to converge after "
+                f"{len(curve)} iteration(s) and {n_fun} loss evaluation(s). "
+                "Increase max_iter or max_fun, or scale the data, e.g. with "
+                "StandardScaler.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
         return theta, len(curve), curve, objective
 
     def _model_minimiser(self, theta, grad, metric, penalty, nw):

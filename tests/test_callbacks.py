@@ -22,8 +22,8 @@ X, y = make_classification(n_samples=200, n_features=6, random_state=0)
 class Recorder:
     """Records each task's name and the fitted estimator's predictions."""
 
-    def __init__(self, stop_after=None):
-        self.stop_after = stop_after
+    def __init__(self, stop_after=None, task="epoch"):
+        self.stop_after, self.task = stop_after, task
         self.tasks, self.predictions, self.torn_down = [], [], False
 
     def setup(self, estimator, context):
@@ -36,8 +36,8 @@ class Recorder:
         self.tasks.append(context.task_name)
         if fitted_estimator is not None:
             self.predictions.append(fitted_estimator.predict_proba(X))
-        epochs = self.tasks.count("epoch")
-        return self.stop_after is not None and epochs >= self.stop_after
+        done = self.tasks.count(self.task)
+        return self.stop_after is not None and done >= self.stop_after
 
     def teardown(self, estimator, context):
         self.torn_down = True
@@ -65,12 +65,26 @@ def test_one_subtask_per_epoch_and_one_for_the_final_phase(solver):
     assert not hasattr(clf, "_callback_fit_ctx")
 
 
-def test_lbfgs_reports_each_iteration():
+# 'neurons': the group lasso, which lbfgs solves by proximal L-BFGS.
+@pytest.mark.parametrize("groups", ["weights", "neurons"])
+def test_lbfgs_reports_each_iteration(groups):
     recorder = Recorder()
-    clf = _clf(solver="lbfgs").set_callbacks(recorder).fit(X, y)
+    clf = _clf(solver="lbfgs", penalty_groups=groups).set_callbacks(recorder)
+    clf.fit(X, y)
     # The last iteration's subtask begins but never runs: it ends empty.
     assert recorder.tasks.count("iteration") == clf.n_iter_ + 1
     assert len(recorder.predictions) == clf.n_iter_ + 1  # iterations and fit
+
+
+@pytest.mark.parametrize("groups", ["weights", "neurons"])
+def test_a_callback_can_stop_lbfgs(groups):
+    recorder = Recorder(stop_after=3, task="iteration")
+    clf = _clf(solver="lbfgs", penalty_groups=groups).set_callbacks(recorder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # stopping is asked
+        clf.fit(X, y)
+    assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 3
+    assert_allclose(recorder.predictions[-1], clf.predict_proba(X))
 
 
 def test_a_callback_can_stop_training():

@@ -73,6 +73,39 @@ def test_lbfgs_l1_reaches_the_convex_optimum(Estimator, objective, alpha):
     assert np.array_equal(w != 0, np.abs(w_opt) > 1e-8)
 
 
+def test_lbfgs_group_lasso_meets_the_optimality_conditions():
+    """With no hidden layer the group lasso over inputs is the multinomial
+    group lasso, convex; scikit-learn has no solver for it, so its optimality
+    conditions are the known answer: a zero row's gradient is no longer than
+    lam = alpha sqrt(3), a non-zero row's is -lam w / ||w||, the intercepts'
+    is zero."""
+    X, y = make_classification(
+        600, 20, n_informative=5, n_redundant=0, n_classes=3, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    alpha = 1e-2
+    est = MLPRegularizedClassifier(
+        hidden_layer_sizes=(), solver="lbfgs", penalty="l1", penalty_groups="inputs",
+        alpha=alpha, tol=1e-8, max_iter=1000, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    W, b = est.coefs_[0], est.intercepts_[0]
+    Z = X @ W + b
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    Y = np.eye(3)[y]
+    G = X.T @ (P - Y) / len(y)
+    lam = alpha * np.sqrt(3)
+    norms = np.linalg.norm(W, axis=1)
+    zero = norms == 0
+    assert 0 < zero.sum() < len(zero)  # the penalty chose
+    assert np.linalg.norm(G[zero], axis=1).max() < lam
+    stationarity = G[~zero] + lam * W[~zero] / norms[~zero, None]
+    assert np.linalg.norm(stationarity, axis=1).max() < 1e-6 * lam
+    assert np.abs((P - Y).mean(axis=0)).max() < 1e-8
+    objective = -np.log(P[np.arange(len(y)), y]).mean() + lam * norms.sum()
+    assert est.loss_ == pytest.approx(objective, rel=1e-10)
+
+
 # The stochastic solvers' final phase -------------------------------------------
 
 

@@ -80,8 +80,9 @@ def test_strong_penalty_zeroes_weights_never_intercepts(Optimizer, Penalty):
 def test_lbfgs_rejects_l0_naming_what_it_needs_and_who_can():
     msg = (
         r"solver='lbfgs' does not support penalty='l0': it needs a penalty with "
-        r"`gradient` or `orthant_gradient`, which L0 does not have\. Use solver "
-        r"in \['adam', 'sgd'\] for penalty='l0'\."
+        r"`gradient` or `orthant_gradient` or `prox` and `value` and "
+        r"`convex = True`, which L0 does not have\. Use solver in "
+        r"\['adam', 'sgd'\] for penalty='l0'\."
     )
     with pytest.raises(ValueError, match=msg):
         check_penalty_support("lbfgs", L0(1.0), "penalty='l0'")
@@ -91,18 +92,21 @@ def test_lbfgs_rejects_l0_naming_what_it_needs_and_who_can():
         check_penalty_support("lbfgs", penalty, "penalty='l1'")
 
 
-@pytest.mark.parametrize("Penalty", [GroupL0, GroupL1])
-def test_lbfgs_rejects_group_penalties_naming_the_grouping(Penalty):
-    penalty = Penalty(1.0, row_groups([3, 4, 1], "inputs"))
-    described = "penalty='l1' with penalty_groups='inputs'"
+def test_lbfgs_takes_the_group_lasso_and_rejects_the_group_l0():
+    """The group lasso is convex with an exact prox (proximal L-BFGS); the
+    group L0 is neither smooth nor convex."""
+    groups = row_groups([3, 4, 1], "inputs")
+    for solver in ("lbfgs", "sgd", "adam"):
+        check_penalty_support(solver, GroupL1(1.0, groups), "penalty='l1'")
+    described = "penalty='l0' with penalty_groups='inputs'"
     msg = (
         rf"solver='lbfgs' does not support {described}: .* "
         r"Use solver in \['adam', 'sgd'\]"
     )
     with pytest.raises(ValueError, match=msg):
-        check_penalty_support("lbfgs", penalty, described)
+        check_penalty_support("lbfgs", GroupL0(1.0, groups), described)
     for solver in ("sgd", "adam"):
-        check_penalty_support(solver, penalty, described)
+        check_penalty_support(solver, GroupL0(1.0, groups), described)
 
 
 def _quadratic(target):

@@ -44,19 +44,42 @@ def _fit(Estimator, X, y, **params):
 # Errors -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("penalty", ["l0", "l1"])
 @pytest.mark.parametrize("groups", ["inputs", "neurons"])
-def test_lbfgs_rejects_group_penalties_naming_the_solvers(penalty, groups):
-    est = MLPRegularizedClassifier(
-        solver="lbfgs", penalty=penalty, penalty_groups=groups
-    )
+def test_lbfgs_rejects_the_group_l0_naming_the_solvers(groups):
+    est = MLPRegularizedClassifier(solver="lbfgs", penalty="l0", penalty_groups=groups)
     msg = (
-        rf"solver='lbfgs' does not support penalty='{penalty}' with "
+        rf"solver='lbfgs' does not support penalty='l0' with "
         rf"penalty_groups='{groups}'.* Use solver in \['adam', 'sgd'\]"
     )
     with pytest.raises(ValueError, match=msg):
         est.fit(X_clf, y_clf)
     assert not hasattr(est, "coefs_")
+
+
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+@pytest.mark.parametrize("groups, alpha", [("inputs", 1e-2), ("neurons", 5e-3)])
+def test_lbfgs_fits_the_group_lasso_descending_every_iteration(
+    Estimator, X, y, groups, alpha, capsys
+):
+    """'lbfgs' takes the group lasso by proximal L-BFGS: every iteration
+    lowers the objective, rows are zeroed whole, and the budget, the
+    verbose output and the warning are lbfgs's."""
+    est = _fit(Estimator, X, y, solver="lbfgs", penalty="l1", penalty_groups=groups,
+               alpha=alpha)  # fmt: skip
+    assert np.all(np.diff(est.loss_curve_) < 0)
+    assert est.loss_ == est.loss_curve_[-1]
+    if groups == "inputs":
+        assert 0 < est.n_features_selected_ < X.shape[1]
+    else:
+        assert 0 < sum(est.n_active_units_) < sum(est.hidden_layer_sizes)
+    verbose = Estimator(
+        hidden_layer_sizes=(32, 16), solver="lbfgs", penalty="l1",
+        penalty_groups=groups, alpha=alpha, max_iter=3, verbose=True, random_state=0,
+    )  # fmt: skip
+    with pytest.warns(ConvergenceWarning, match=r"lbfgs .* after 3 iteration"):
+        verbose.fit(X, y)
+    assert verbose.n_iter_ == 3 and len(verbose.loss_curve_) == 3
+    assert capsys.readouterr().out.count("Iteration ") == 3
 
 
 @pytest.mark.parametrize("groups", ["inputs", "neurons"])
@@ -67,7 +90,7 @@ def test_l2_rejects_groups_saying_they_change_nothing(groups):
 
 
 def test_failed_group_fit_leaves_the_model_intact():
-    est = _fit(MLPRegularizedClassifier, X_clf, y_clf, penalty="l1", max_iter=5)
+    est = _fit(MLPRegularizedClassifier, X_clf, y_clf, penalty="l0", max_iter=5)
     coefs = [W.copy() for W in est.coefs_]
     est.set_params(warm_start=True, solver="lbfgs", penalty_groups="inputs")
     with pytest.raises(ValueError, match="does not support"):
