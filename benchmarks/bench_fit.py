@@ -26,6 +26,10 @@ numpy steps, for the comparison. A fit of a few epochs would not load numba
 by itself (it would save less than the load costs), so the benchmark loads
 it first and lets every fit take it: the epochs stand for a long fit's.
 
+Configurations: adam and sgd under every penalty ('l2', 'l1', 'l0', the last
+two also over input and neuron groups); lbfgs under 'l2', 'l1' and the group
+lasso over inputs and neurons (proximal L-BFGS), at equal loss evaluations.
+
 Problems: binary and 5-class classification, and regression with 2 outputs
 (MLPRegressor against MLPRegularizedRegressor), each in float32 and float64.
 With --quick the 5-class and regression problems run the l2 and l1
@@ -96,7 +100,11 @@ def main():
         for solver in ("adam", "sgd")
         for penalty in ("l2", "l1", "l0")
         for group in (groups[:1] if penalty == "l2" else groups)
-    ] + [("lbfgs", penalty, "weights") for penalty in ("l2", "l1")]
+    ] + [
+        ("lbfgs", penalty, group)
+        for penalty, group in (("l2", "weights"), ("l1", "weights"),
+                               ("l1", "inputs"), ("l1", "neurons"))
+    ]  # fmt: skip
     configs = [c for c in configs if c[1] == "l2" or args.only in "/".join(c)]
     peaks = {dtype: matmul_peak_gflops(dtype) for dtype in (np.float32, np.float64)}
     cells = []
