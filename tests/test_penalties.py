@@ -7,6 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skreg.penalties import L0, L1, L2, GroupL0, GroupL1, row_groups
+from skreg.penalties._group import _stacked_row_dots
 
 w = np.array([-2.0, -0.5, -0.05, 0.0, 0.01, 0.3, 1.5])
 ALPHA = 0.2
@@ -185,25 +186,50 @@ def test_group_prox_is_the_brute_force_minimiser(Penalty, size, per_weight):
     assert_array_equal(got[:size], 0)
 
 
-def test_group_l1_prox_in_adam_metric_satisfies_optimality():
+@pytest.mark.parametrize("case", ["zero rows, wild steps", "every row kept"])
+def test_group_l1_prox_in_adam_metric_satisfies_optimality(case):
     """The Newton root is exact: x_g = v_g r / (r + lam eta) with ||x_g|| = r,
-    and a zeroed group has ||v_g / eta_g|| <= lam."""
+    and a zeroed group has ||v_g / eta_g|| <= lam. Both ways through the
+    prox: a block with zero rows, and one whose rows Newton's start alone
+    shows kept (the prox then skips its test for zero)."""
     rng = np.random.RandomState(1)
     size, lam = 5, ALPHA * np.sqrt(5)
     v = rng.standard_normal(40 * size)
-    v[: 10 * size] *= 1e-3
-    # Steps over six orders of magnitude, as Adam's are for rarely-updated
-    # weights: the hard case for the root finding.
-    eta = 10.0 ** rng.uniform(-3, 3, v.size)
+    if case == "every row kept":
+        v *= 3
+        eta = rng.uniform(0.5, 2.0, v.size)
+    else:
+        v[: 10 * size] *= 1e-3
+        # Steps over six orders of magnitude, as Adam's are for
+        # rarely-updated weights: the hard case for the root finding.
+        eta = 10.0 ** rng.uniform(-3, 3, v.size)
     x = GroupL1(ALPHA, ((0, v.size, size),)).prox(v, eta).reshape(-1, size)
     V, E = v.reshape(-1, size), eta.reshape(-1, size)
     zero = np.all(x == 0, axis=1)
     assert_array_equal(zero, np.linalg.norm(V / E, axis=1) <= lam)
-    assert 0 < zero.sum() < len(zero)
+    # Newton's start, ||v|| minus the v^2-weighted mean of lam * eta, is
+    # positive on kept rows only.
+    start = np.linalg.norm(V, axis=1) - np.sum(V**2 * lam * E, axis=1) / np.sum(
+        V**2, axis=1
+    )
+    assert np.all(start > 0) == (case == "every row kept")
+    assert not np.any(zero & (start > 0))
+    if case != "every row kept":
+        assert 0 < zero.sum() < len(zero)
     # Stationarity: (x - v) / eta + lam x / ||x|| = 0 on the kept groups.
     r = np.linalg.norm(x[~zero], axis=1, keepdims=True)
     residual = (x[~zero] - V[~zero]) / E[~zero] + lam * x[~zero] / r
     assert_allclose(residual, 0, atol=1e-6 * np.abs(V / E).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_dots_without_vecdot(dtype):
+    """numpy < 2.0 has no vecdot: the stacked matmul stands in."""
+    rng = np.random.RandomState(0)
+    A, B = (rng.standard_normal((7, 5)).astype(dtype) for _ in range(2))
+    got = _stacked_row_dots(A, B)
+    assert got.dtype == dtype
+    assert_allclose(got, np.einsum("ij,ij->i", A, B), rtol=1e-6)
 
 
 def test_group_l1_newton_iterates_each_group_on_its_own():
