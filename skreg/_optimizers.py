@@ -244,6 +244,12 @@ def _scipy_own_blas():
     return controller.select(filepath=paths)
 
 
+# Both lbfgs solvers' ConvergenceWarnings end with it.
+_LBFGS_ADVICE = (
+    "Increase max_iter or max_fun, or scale the data, e.g. with StandardScaler."
+)
+
+
 class LBFGS:
     """Full-batch L-BFGS-B on the penalized objective.
 
@@ -438,8 +444,7 @@ class LBFGS:
         if status not in (0, 99) and self.warn:
             warnings.warn(
                 f"lbfgs failed to converge after {n_iter} iteration(s) "
-                f"(status={status}): {message}. Increase max_iter "
-                "or max_fun, or scale the data, e.g. with StandardScaler.",
+                f"(status={status}): {message}. {_LBFGS_ADVICE}",
                 ConvergenceWarning,
                 stacklevel=3,
             )
@@ -667,8 +672,7 @@ class ProximalLBFGS:
             warnings.warn(
                 f"lbfgs (proximal L-BFGS) failed to converge after "
                 f"{len(curve)} iteration(s) and {n_fun} loss evaluation(s). "
-                "Increase max_iter or max_fun, or scale the data, e.g. with "
-                "StandardScaler.",
+                f"{_LBFGS_ADVICE}",
                 ConvergenceWarning,
                 stacklevel=4,
             )

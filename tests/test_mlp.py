@@ -271,7 +271,9 @@ def test_sparse_input_gives_the_dense_model():
 def test_convergence_warning_at_max_iter():
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         MLPRegularizedClassifier(max_iter=2, random_state=0).fit(X_clf, y_clf)
-    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+    with pytest.warns(
+        ConvergenceWarning, match="lbfgs failed to converge.*Increase max_iter"
+    ):
         MLPRegularizedClassifier(solver="lbfgs", max_iter=2).fit(X_clf, y_clf)
 
 

@@ -76,7 +76,9 @@ def test_lbfgs_fits_the_group_lasso_descending_every_iteration(
         hidden_layer_sizes=(32, 16), solver="lbfgs", penalty="l1",
         penalty_groups=groups, alpha=alpha, max_iter=3, verbose=True, random_state=0,
     )  # fmt: skip
-    with pytest.warns(ConvergenceWarning, match=r"lbfgs .* after 3 iteration"):
+    with pytest.warns(
+        ConvergenceWarning, match=r"lbfgs .* after 3 iteration.*Increase max_iter"
+    ):
         verbose.fit(X, y)
     assert verbose.n_iter_ == 3 and len(verbose.loss_curve_) == 3
     assert capsys.readouterr().out.count("Iteration ") == 3
