@@ -19,11 +19,13 @@ from threadpoolctl import ThreadpoolController
 
 from skreg import _kernels as kernels
 
+# The requirements that are flags, not methods, as an error names them.
+_FLAGS = {"convex": "`convex = True`"}
+
 
 def _has(penalty, name):
-    # ``convex`` is a flag; the other requirements are methods.
     found = getattr(penalty, name, None)
-    return bool(found) if name == "convex" else callable(found)
+    return bool(found) if name in _FLAGS else callable(found)
 
 
 def _supports(solver, penalty):
@@ -43,7 +45,7 @@ def check_penalty_support(solver_name, penalty, described):
     if _supports(solver, penalty):
         return
     needs = " or ".join(
-        " and ".join("`convex = True`" if m == "convex" else f"`{m}`" for m in methods)
+        " and ".join(_FLAGS.get(m, f"`{m}`") for m in methods)
         for methods in solver.required_penalty_methods
     )
     able = sorted(name for name, s in SOLVERS.items() if _supports(s, penalty))
