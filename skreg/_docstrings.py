@@ -124,9 +124,10 @@ _PARAMS = {
         phase stops earlier once a step moves no parameter by more than
         ``tol`` times the largest one. A stochastic solver with a constant
         step only hovers around that point, and which weights it leaves at
-        zero depends on the learning rate. The phase runs L-BFGS for 'l2'
-        and proximal gradient with Barzilai-Borwein steps for 'l1', 'l0'
-        and the grouped penalties. 0 turns it off. It never runs in :meth:`partial_fit`.
+        zero depends on the learning rate. The phase runs L-BFGS for 'l2',
+        proximal L-BFGS for 'l1' and the group lasso, and proximal gradient
+        with Barzilai-Borwein steps for 'l0' and the group L0. 0 turns it
+        off. It never runs in :meth:`partial_fit`.
         With ``early_stopping`` it starts from the weights the validation
         set chose and is kept only if their validation score does not drop.
         See the user guide.""",
