@@ -93,8 +93,8 @@ def main():
     )  # fmt: skip
     p.add_argument("--epochs", type=int, default=5, help="epochs of adam and sgd")
     p.add_argument(
-        "--lbfgs-iter", type=int, default=30, help="iterations of lbfgs (its "
-        "default max_iter is 200: the split's fixed cost weighs less there)",
+        "--lbfgs-iter", type=int, default=30, help="loss evaluations of lbfgs "
+        "(max_iter = max_fun); its default max_iter is 200",
     )  # fmt: skip
     p.add_argument("--problems", default="binary,5 classes,regression")
     args = p.parse_args()
