@@ -676,7 +676,7 @@ class ProximalLBFGS:
             warnings.warn(
                 f"lbfgs (proximal L-BFGS) failed to converge after "
                 f"{len(curve)} iteration(s) and {n_fun} loss evaluation(s). "
-                f"{_LBFGS_ADVICE}",
+                + _LBFGS_ADVICE,
                 ConvergenceWarning,
                 stacklevel=4,
             )
