@@ -60,10 +60,11 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-import skreg._multilayer_perceptron as mlp_module
+import skreg._training as training_module
 from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
 from skreg import _kernels as kernels
 from skreg._optimizers import SGD, Adam
+from skreg._training import StochasticTraining
 
 HIDDEN = (256, 128)
 # Where an epoch's time goes; see _epoch_split.
@@ -264,7 +265,7 @@ def _epoch_split(estimator, X, y, units, epochs, batch_size=200):
 
     with (
         mock.patch.object(
-            mlp_module, "backprop", timing("backprop", mlp_module.backprop)
+            training_module, "backprop", timing("backprop", training_module.backprop)
         ),
         mock.patch.object(Adam, "step", timing("optimizer", Adam.step)),
         mock.patch.object(SGD, "step", timing("optimizer", SGD.step)),
@@ -310,7 +311,7 @@ def _gemm_seconds(units, batch_size, dtype, n_batches):
 def _phase_share(estimator, X, y):
     """The final phase's time over the rest of one fit of ``estimator``."""
     spent = []
-    polish = type(estimator)._polish
+    polish = StochasticTraining._polish
 
     def timed_polish(self, *args):
         start = time.perf_counter()
@@ -319,7 +320,7 @@ def _phase_share(estimator, X, y):
         finally:
             spent.append(time.perf_counter() - start)
 
-    with mock.patch.object(type(estimator), "_polish", timed_polish):
+    with mock.patch.object(StochasticTraining, "_polish", timed_polish):
         total = timed(partial(estimator.fit, X, y))[0]
     return spent[0] / (total - spent[0]) if spent else 0.0
 

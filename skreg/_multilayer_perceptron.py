@@ -1,22 +1,19 @@
-"""The estimators: parameters, validation, tags and the training-loop glue.
+"""The estimators: parameters, validation, tags and the fitted attributes.
 
-The formulas live elsewhere: the network in ``_network``, the losses in
-``_losses``, the penalties in ``penalties`` and the update rules in
-``_optimizers``.
+The estimators turn their parameters into the objects of a fit and commit
+its result. The rest lives elsewhere: the training loops in ``_training``,
+the network in ``_network``, the losses in ``_losses``, the penalties in
+``penalties`` and the update rules in ``_optimizers``.
 """
 
 import copy
-import operator
-import warnings
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
-from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
@@ -31,23 +28,13 @@ from skreg._callbacks import CALLBACK_STATE, CallbackSupportMixin, Hooks
 from skreg._docstrings import fill_doc
 from skreg._losses import LOSSES, OUTPUT_LOSSES
 from skreg._network import (
-    backprop,
     init_params,
-    loss_and_gradient,
     n_weights,
     pack,
     raw_output,
     unpack,
 )
-from skreg._optimizers import (
-    LBFGS,
-    SGD,
-    Adam,
-    check_penalty_support,
-    describe_record,
-    make_polisher,
-    record,
-)
+from skreg._optimizers import SGD, Adam, check_penalty_support
 from skreg._sklearn_compat import (
     Interval,
     Options,
@@ -58,7 +45,16 @@ from skreg._sklearn_compat import (
     validate_data,
 )
 from skreg._structure import compact_network, n_active_units, n_used_inputs
-from skreg.penalties import L2
+from skreg._training import (
+    CURVES,
+    Data,
+    FullBatchTraining,
+    Network,
+    StochasticTraining,
+    Validation,
+    batch_size,
+    diverged,
+)
 from skreg.penalties._registry import GROUPINGS, PENALTIES, make_penalty
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -90,60 +86,6 @@ def _rollback_on_error(estimator):
         if rng_state is not None:
             rng.set_state(rng_state)
         raise
-
-
-# The per-epoch curves every fit records; loss_curve_ is their objective.
-_CURVES = ("loss_curve_", "data_loss_curve_", "penalty_curve_", "sparsity_curve_")
-
-
-def _extend_curves(curves, points):
-    """Append ``(objective, penalty, sparsity)`` points to the curves."""
-    for objective, penalty, sparsity in points:
-        curves["loss_curve_"].append(objective)
-        curves["data_loss_curve_"].append(objective - penalty)
-        curves["penalty_curve_"].append(penalty)
-        curves["sparsity_curve_"].append(sparsity)
-
-
-def _describe_structure(coefs):
-    return (
-        f"inputs used = {n_used_inputs(coefs)}/{coefs[0].shape[0]}, "
-        f"active units = {n_active_units(coefs)}"
-    )
-
-
-class _TrainingDiverged(ValueError):
-    """Raised when training diverges; early stopping may recover from it."""
-
-
-def _diverged(what):
-    return _TrainingDiverged(
-        f"Training diverged {what}. Lower "
-        "learning_rate_init, standardize the inputs (e.g. with StandardScaler) "
-        "or increase alpha. The previous model, if any, was left unchanged."
-    )
-
-
-# A finite blow-up: the objective this many times its value before the first
-# step of a call to fit or partial_fit, or a weight past max ** 0.25 (then a
-# product of two weights and an activation of the same size nears overflow).
-_BLOW_UP_FACTOR = 1e6
-
-
-def _check_blow_up(weights, loss, start_loss, epoch):
-    limit = np.finfo(weights.dtype).max ** 0.25
-    largest = float(np.max(np.abs(weights), initial=0))
-    if largest > limit:
-        raise _diverged(
-            f"in epoch {epoch}: a weight reached {largest:.3g}, past the "
-            f"{limit:.3g} that {weights.dtype} products can take"
-        )
-    # The floor of 1 keeps a near-zero start from making noise an alarm.
-    if loss > max(_BLOW_UP_FACTOR * start_loss, 1.0):
-        raise _diverged(
-            f"in epoch {epoch}: the loss rose to {loss:.3g}, over "
-            f"{_BLOW_UP_FACTOR:g} times its {start_loss:.3g} before the first step"
-        )
 
 
 # With scikit-learn >= 1.9 the estimators take sklearn.callback callbacks.
@@ -344,19 +286,28 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
         # Overflow is detected below and reported as divergence, with advice;
         # numpy's own RuntimeWarnings would only add noise before it.
         saving = self._compiled_saving(X.shape[0], layer_units, incremental)
+        network = Network(layer_units, self.activation, loss)
+        state = self._previous_state(not first_pass, incremental)
         with np.errstate(over="ignore", invalid="ignore"), kernels.planned(saving):
             if self.solver in _STOCHASTIC_SOLVERS:
-                fitted = self._fit_stochastic(
-                    X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
-                    first_pass, incremental, hooks,
+                training, optimizer, data, validation = self._stochastic_setup(
+                    X, Y, sample_weight, theta, rng, first_pass, incremental
+                )
+                fitted = training.run(
+                    theta, network, data, penalty, optimizer, rng, state, hooks,
+                    validation, incremental,
                 )  # fmt: skip
             else:
-                fitted = self._fit_lbfgs(
-                    X, Y, sample_weight, theta, layer_units, loss, penalty,
-                    first_pass, hooks,
+                training = FullBatchTraining(
+                    max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+                    verbose=self.verbose,
+                )  # fmt: skip
+                fitted = training.run(
+                    theta, network, Data(X, Y, sample_weight), penalty, state,
+                    hooks,
                 )  # fmt: skip
         if not np.isfinite(theta).all():
-            raise _diverged("at the end of training: some weights are not finite")
+            raise diverged("at the end of training: some weights are not finite")
 
         self.coefs_, self.intercepts_ = unpack(theta, layer_units)
         self.n_layers_ = len(layer_units)
@@ -366,12 +317,6 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
             setattr(self, name, value)
         hooks.finish()
         return self
-
-    def _batch_size(self, n_samples):
-        """Minibatch size of the stochastic solvers: 'auto' is 200, and no
-        batch is larger than the data."""
-        batch = 200 if self.batch_size == "auto" else self.batch_size
-        return min(batch, n_samples)
 
     def _compiled_saving(self, n_samples, layer_units, incremental):
         """Seconds the compiled kernels would save if this fit ran all its
@@ -383,7 +328,7 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
             epochs = self.max_iter
         steps = 0
         if self.solver in _STOCHASTIC_SOLVERS:
-            steps = epochs * -(-n_samples // self._batch_size(n_samples))
+            steps = epochs * -(-n_samples // batch_size(self.batch_size, n_samples))
         relu = self.activation == "relu"
         return kernels.fit_saving(
             n_weights(layer_units) + sum(layer_units[1:]),
@@ -399,64 +344,27 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
         """The penalty object of this fit; the relaxed refit restricts it."""
         return make_penalty(self.penalty, self.alpha, self.penalty_groups, layer_units)
 
-    def _fit_lbfgs(
-        self, X, Y, sample_weight, theta, layer_units, loss, penalty, first_pass,
-        hooks,
-    ):  # fmt: skip
-        if sp.issparse(X):
-            X = X.tocsr()  # row chunks
-        data_loss = self._full_batch_loss(X, Y, sample_weight, layer_units, loss)
-        nw = n_weights(layer_units)
+    def _previous_state(self, continuing, incremental):
+        """What training continues from: copies of the fitted curves and the
+        sample count when it continues (warm start, partial_fit), else a fresh
+        start. The stopping rule restarts with each fit, and goes on from call
+        to call of partial_fit."""
 
-        def monitor(theta):
-            stop = hooks.end(theta)
-            hooks.begin("iteration")
-            return stop
+        def previous(name):
+            return list(getattr(self, name, None) or []) if continuing else []
 
-        hooks.begin("iteration")
-        solver = LBFGS(
-            self.max_iter, self.max_fun, self.tol, self.verbose, monitor=monitor
-        )
-        theta[:], n_iter, points, objective = solver.minimize(
-            data_loss, theta, penalty, nw
-        )
-        hooks.end()
-        if not np.isfinite(objective):
-            raise _diverged(
-                f"after {n_iter} L-BFGS iterations: the loss became {objective}"
-            )
-        if self.verbose:
-            print(_describe_structure(unpack(theta, layer_units)[0]))
-        curves = self._previous_curves(continuing=not first_pass)
-        _extend_curves(curves, points)
+        best_loss, no_improvement = np.inf, 0
+        if incremental and continuing:
+            best_loss = getattr(self, "best_loss_", None)
+            best_loss = np.inf if best_loss is None else best_loss
+            no_improvement = getattr(self, "_no_improvement_count", 0)
         return {
-            "n_iter_": n_iter,
-            "t_": 0 if first_pass else self.t_,
-            "loss_": objective,
-            **curves,
-            "best_loss_": min((point[0] for point in points), default=objective),
-            "validation_scores_": None,
-            "validation_loss_curve_": None,
-            "best_validation_score_": None,
-            "diverged_": False,
-        }
-
-    def _full_batch_loss(self, X, Y, sample_weight, layer_units, loss):
-        """``theta -> (data loss, gradient)`` over all of ``X``, in row chunks."""
-
-        def data_loss(theta):
-            return loss_and_gradient(
-                theta, layer_units, X, Y, sample_weight, self.activation, loss
-            )
-
-        return data_loss
-
-    def _previous_curves(self, continuing):
-        """The per-epoch curves a fit appends to: copies of the fitted ones
-        when it continues (warm start, partial_fit), else empty."""
-        return {
-            name: list(getattr(self, name, None) or []) if continuing else []
-            for name in _CURVES
+            "curves": {name: previous(name) for name in CURVES},
+            "validation_scores": previous("validation_scores_"),
+            "validation_losses": previous("validation_loss_curve_"),
+            "t": getattr(self, "t_", 0) if continuing else 0,
+            "best_loss": best_loss,
+            "no_improvement": no_improvement,
         }
 
     def _make_optimizer(self, theta):
@@ -473,10 +381,11 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
             theta, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
         )
 
-    def _fit_stochastic(
-        self, X, Y, sample_weight, theta, layer_units, loss, penalty, rng,
-        first_pass, incremental, hooks,
+    def _stochastic_setup(
+        self, X, Y, sample_weight, theta, rng, first_pass, incremental
     ):  # fmt: skip
+        """The stochastic training of this fit, its optimizer, its training
+        data and early stopping's validation part (None without)."""
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True.")
         optimizer = getattr(self, "_optimizer", None)
@@ -487,244 +396,23 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
             optimizer = copy.deepcopy(optimizer)
         else:
             optimizer = self._make_optimizer(theta)
-
-        if sp.issparse(X):
-            X = X.tocsr()  # row slicing of the minibatches
+        validation = None
         if self.early_stopping:
+            if sp.issparse(X):
+                X = X.tocsr()  # the split takes rows
             X, Y, sample_weight, X_val, Y_val, sw_val = self._split_validation(
                 X, Y, sample_weight, rng
             )
-            validation = (X_val, Y_val, self._decode(Y_val), sw_val)
-        n_samples = X.shape[0]
-        if self.batch_size != "auto" and self.batch_size > n_samples:
-            warnings.warn(
-                f"batch_size={self.batch_size} is larger than the "
-                f"{n_samples} training samples; it is clipped to {n_samples}.",
-                stacklevel=3,
+            validation = Validation(
+                X_val, Y_val, self._decode(Y_val), sw_val, self._score_output
             )
-        batch_size = self._batch_size(n_samples)
-
-        # State of this call; with warm_start / partial_fit the histories
-        # continue, while the stopping criterion restarts with each fit.
-        continuing = not first_pass
-        curves = self._previous_curves(continuing)
-        validation_scores, validation_losses = (
-            [list(getattr(self, name, None) or []) if continuing else []
-             for name in ("validation_scores_", "validation_loss_curve_")]
+        training = StochasticTraining(
+            max_iter=self.max_iter, batch_size=self.batch_size,
+            shuffle=self.shuffle, tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change, polish=self.polish,
+            verbose=self.verbose,
         )  # fmt: skip
-        t = getattr(self, "t_", 0) if continuing else 0
-        if incremental and continuing:
-            best_loss = getattr(self, "best_loss_", None)
-            best_loss = np.inf if best_loss is None else best_loss
-            no_improvement = getattr(self, "_no_improvement_count", 0)
-        else:
-            best_loss, no_improvement = np.inf, 0
-        best_score, best_theta, best_epoch, diverged = -np.inf, None, 0, False
-        interrupted = False
-        nw = n_weights(layer_units)
-        grad = np.empty_like(theta)
-        params, grads = unpack(theta, layer_units), unpack(grad, layer_units)
-        # The objective before any step, on up to 256 rows (one minibatch
-        # would be too noisy a yardstick): measured against it, a blow-up in
-        # the first epoch, or in a single partial_fit call, counts too.
-        head = slice(0, min(256, n_samples))
-        start_loss = loss_and_gradient(
-            theta, layer_units, X[head], Y[head],
-            None if sample_weight is None or not sample_weight[head].sum() > 0
-            else sample_weight[head],
-            self.activation, loss,
-        )[0] + penalty.value(theta[:nw])  # fmt: skip
-        order = np.arange(n_samples)
-        # np.take gathers a shuffled minibatch's rows 1.3-1.4x faster than
-        # fancy indexing (200 of 30,000 rows of 100: 14 against 21 us).
-        dense_shuffled = self.shuffle and isinstance(X, np.ndarray)
-        rows = partial(np.take, axis=0) if dense_shuffled else operator.getitem
-        n_iter = 0
-        try:
-            for _ in range(self.max_iter):
-                hooks.begin("epoch")
-                if self.shuffle:
-                    order = rng.permutation(n_samples)
-                epoch_loss, epoch_weight = 0.0, 0.0
-                for start in range(0, n_samples, batch_size):
-                    stop = min(start + batch_size, n_samples)
-                    batch = order[start:stop] if self.shuffle else slice(start, stop)
-                    if sample_weight is None:
-                        weights, batch_weight = None, stop - start
-                    else:
-                        batch_sw = sample_weight[batch]
-                        batch_weight = float(batch_sw.sum())
-                        if batch_weight == 0:
-                            continue  # nothing to learn from zero-weight samples
-                        weights = batch_sw / batch_weight
-                    value = backprop(
-                        params, grads, rows(X, batch), Y[batch], weights,
-                        self.activation, loss,
-                    )  # fmt: skip
-                    if not np.isfinite(value):
-                        raise _diverged(
-                            f"in epoch {n_iter + 1}: the loss became {value}"
-                        )
-                    optimizer.step(theta, grad, penalty, nw)
-                    epoch_loss += value * batch_weight
-                    epoch_weight += batch_weight
-
-                n_iter += 1
-                t += n_samples
-                current = epoch_loss / epoch_weight + penalty.value(theta[:nw])
-                if not np.isfinite(current):
-                    raise _diverged(f"in epoch {n_iter}: the loss became {current}")
-                _check_blow_up(theta[:nw], current, start_loss, n_iter)
-                point = record(current, penalty, theta[:nw])
-                _extend_curves(curves, [point])
-                if self.verbose:
-                    print(
-                        f"Iteration {n_iter}, {describe_record(point)}, "
-                        + _describe_structure(unpack(theta, layer_units)[0])
-                    )
-
-                if self.early_stopping:
-                    score, validation_loss = self._validate(
-                        theta, layer_units, loss, validation
-                    )
-                    validation_scores.append(score)
-                    validation_losses.append(validation_loss)
-                    if self.verbose:
-                        print(
-                            f"Validation score: {score:f}, "
-                            f"validation loss: {validation_loss:.8f}"
-                        )
-                    improved = score >= best_score + self.tol
-                    if score > best_score:
-                        best_score, best_theta = score, theta.copy()
-                        best_epoch = n_iter
-                else:
-                    improved = current <= best_loss - self.tol
-                    best_loss = min(best_loss, current)
-                no_improvement = 0 if improved else no_improvement + 1
-
-                optimizer.iteration_ends(t)
-                if hooks.end(theta):
-                    break  # a callback asked to stop
-                if no_improvement > self.n_iter_no_change:
-                    what = (
-                        "Validation score" if self.early_stopping else "Training loss"
-                    )
-                    msg = (
-                        f"{what} did not improve more than tol={self.tol:f} for "
-                        f"{self.n_iter_no_change} consecutive epochs."
-                    )
-                    if optimizer.trigger_stopping(msg, self.verbose):
-                        break
-                    no_improvement = 0
-                if incremental:
-                    break
-            else:
-                if not incremental:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter})"
-                        " reached and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                        stacklevel=3,
-                    )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
-            if n_iter == 0:
-                raise  # nothing was trained: roll back
-            interrupted = True
-        except _TrainingDiverged as error:
-            if best_theta is None:
-                raise
-            # The validation set already chose a real model: keep it, as
-            # scikit-learn's MLP does, rather than discard the whole fit.
-            cause = str(error).split(". ")[0]
-            warnings.warn(
-                f"{cause}. early_stopping kept the weights of epoch {best_epoch}, "
-                f"the best on the validation set (score {best_score:.4g}); "
-                "diverged_ is True. Lower learning_rate_init or standardize "
-                "the inputs to train further.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-            diverged = True
-
-        if best_theta is not None:
-            theta[:] = best_theta
-        n_polish = 0
-        budget = int(self.polish * n_iter)
-        # partial_fit sees one chunk of a stream: a full-batch phase would fit
-        # that chunk, not the stream. Two evaluations make one step.
-        runs = budget >= 2 and not (incremental or diverged or interrupted)
-        if runs and (best_theta is not None or not self.early_stopping):
-            hooks.begin("polish")
-            polished, n_polish, points, objective = self._polish(
-                theta, X, Y, sample_weight, layer_units, loss, penalty, budget
-            )
-            # The validation set chose the weights: the polish may refine
-            # them, not trade validation score for training objective.
-            if n_polish and self.early_stopping:
-                score = self._validate(polished, layer_units, loss, validation)[0]
-                if not score >= best_score:
-                    if self.verbose:
-                        print(
-                            f"Polish lowered the validation score to {score:f}: "
-                            "kept the weights the validation set chose."
-                        )
-                    n_polish = 0
-            if n_polish:
-                theta[:] = polished
-                _extend_curves(curves, points)
-                if not self.early_stopping:
-                    best_loss = min(best_loss, objective)
-            hooks.end(theta)
-        return {
-            "n_iter_": n_iter,
-            "n_polish_iter_": n_polish,
-            "t_": t,
-            "loss_": objective if n_polish else curves["loss_curve_"][-1],
-            **curves,
-            "best_loss_": None if self.early_stopping else best_loss,
-            "validation_scores_": validation_scores if self.early_stopping else None,
-            "validation_loss_curve_": (
-                validation_losses if self.early_stopping else None
-            ),
-            "best_validation_score_": best_score if self.early_stopping else None,
-            "diverged_": diverged,
-            "_no_improvement_count": no_improvement,
-            "_optimizer": optimizer,
-        }
-
-    def _polish(self, theta, X, Y, sample_weight, layer_units, loss, penalty, budget):
-        """The final full-batch phase: a new theta, its steps, curve, objective.
-
-        The stochastic phase's result stands if the phase is interrupted or
-        ends on a non-finite objective.
-        """
-        data_loss = self._full_batch_loss(X, Y, sample_weight, layer_units, loss)
-        if penalty.alpha == 0:
-            # No penalty: every name is the same smooth problem, and must give
-            # the same fit.
-            penalty = L2(0.0)
-        solver = make_polisher(penalty, budget, self.tol)
-        try:
-            polished, n_steps, curve, objective = solver.minimize(
-                data_loss, theta, penalty, n_weights(layer_units)
-            )
-        except KeyboardInterrupt:
-            warnings.warn(
-                "Polish interrupted by user: kept the stochastic solution.",
-                stacklevel=4,
-            )
-            return theta, 0, [], None
-        if not (np.isfinite(objective) and np.isfinite(polished).all()):
-            return theta, 0, [], None
-        if self.verbose:
-            print(
-                f"Polish: {n_steps} steps of {solver.name}, loss = "
-                f"{objective:.8f}, "
-                + _describe_structure(unpack(polished, layer_units)[0])
-            )
-        return polished, n_steps, curve, objective
+        return training, optimizer, Data(X, Y, sample_weight), validation
 
     def _split_validation(self, X, Y, sample_weight, rng):
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
@@ -762,18 +450,6 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
                     "set early_stopping=False."
                 )
         return X_train, Y_train, sw_train, X_val, Y_val, sw_val
-
-    def _validate(self, theta, layer_units, loss, validation):
-        """Early stopping's score of ``theta`` on the validation part
-        ``(X, Y binarized, y, sample_weight)``, and its mean data loss there,
-        from one forward pass."""
-        X_val, Y_val, y_val, sw_val = validation
-        coefs, intercepts = unpack(theta, layer_units)
-        Z = raw_output(X_val, coefs, intercepts, self.activation)
-        weights = None if sw_val is None else sw_val / sw_val.sum()
-        validation_loss = loss.value(Y_val, Z, weights)
-        score = self._score_output(loss.inverse_link(Z), y_val, sw_val)
-        return score, validation_loss
 
     # Prediction ------------------------------------------------------------
 

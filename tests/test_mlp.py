@@ -21,7 +21,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
-from skreg import _multilayer_perceptron as _mlp_module
+from skreg import _training as _training_module
 from skreg._losses import LOSSES
 from skreg._network import loss_and_gradient, n_weights, pack
 from skreg.penalties import L0, L1, L2
@@ -611,7 +611,7 @@ def test_polish_continues_the_stochastic_phase_and_lowers_its_objective(
 
 def test_polish_budget_is_a_share_of_the_epochs():
     calls = []
-    original = _mlp_module.loss_and_gradient
+    original = _training_module.loss_and_gradient
 
     def counting(*args, **kwargs):
         calls.append(1)
@@ -619,7 +619,7 @@ def test_polish_budget_is_a_share_of_the_epochs():
 
     params = dict(solver="adam", penalty="l1", alpha=1e-3, max_iter=40, tol=0)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_mlp_module, "loss_and_gradient", counting)
+        mp.setattr(_training_module, "loss_and_gradient", counting)
         est = _fit(MLPRegularizedClassifier, X_clf, y_clf, polish=0.5, **params)
     assert est.n_iter_ == 40
     # One more call: the objective before the first step, on 256 rows.
