@@ -16,9 +16,14 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, indexable
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.parallel import Parallel, delayed
 
 from skreg._docstrings import fill_doc
@@ -32,9 +37,13 @@ from skreg._sklearn_compat import (
     HasMethods,
     Interval,
     StrOptions,
+    _check_method_params,
     _check_sample_weight,
     _fit_context,
+    _raise_for_params,
+    _routing_enabled,
     _safe_indexing,
+    accepts_sample_weight,
     validate_params,
 )
 from skreg._structure import n_active_units, n_used_inputs
@@ -370,9 +379,11 @@ def _run_path(estimator, X, y, alphas, budget, sample_weight, started=False):
 
 
 def _fold_path(
-    estimator, X, y, sample_weight, train, test, alphas, budget, scorer, relaxed
-):
-    """One fold's path, scored on its test part at every alpha.
+    estimator, X, y, sample_weight, train, test, alphas, budget, scorer,
+    score_params, relaxed,
+):  # fmt: skip
+    """One fold's path, scored on its test part at every alpha, with the
+    test part of ``score_params`` (the metadata routed to the scorer).
 
     With ``relaxed``, each alpha is scored by its relaxed refit (up to
     ``max_iter`` epochs from the path's weights), as the final model is: the
@@ -388,6 +399,7 @@ def _fold_path(
     start = time.perf_counter()
     path = _run_path(estimator, X_train, y_train, alphas, budget, sw)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    score_params = _check_method_params(X, score_params, indices=test)
     scores, refits = [], {}
     for fitted in path.estimators:
         if relaxed:
@@ -399,10 +411,10 @@ def _fold_path(
                     refit = _relaxed_fit(
                         fitted, X_train, y_train, sw, estimator.max_iter
                     )
-                refits[support] = scorer(refit, X_test, y_test)
+                refits[support] = scorer(refit, X_test, y_test, **score_params)
             scores.append(refits[support])
         else:
-            scores.append(scorer(fitted, X_test, y_test))
+            scores.append(scorer(fitted, X_test, y_test, **score_params))
     fit_time = (time.perf_counter() - start) / len(path.alphas)
     pad = len(alphas) - len(scores)
     return {
@@ -489,8 +501,61 @@ class _CVMixin:
             "...)."
         )
 
+    def _scorer(self, base):
+        """The folds' scorer. Under metadata routing, one named by ``scoring``
+        (or the default, the estimator's own metric) requests
+        ``sample_weight`` if its metric takes it, so that routing changes no
+        score; a scorer object keeps its own requests."""
+        if self.scoring is not None and not isinstance(self.scoring, str):
+            return check_scoring(base, scoring=self.scoring)
+        name = self.scoring or ("accuracy" if is_classifier(base) else "r2")
+        scorer = get_scorer(name)
+        if _routing_enabled():
+            scorer.set_score_request(sample_weight=accepts_sample_weight(scorer))
+        return scorer
+
+    def _routed_params(self, scorer, sample_weight, params):
+        """The metadata for ``cv``'s ``split`` and for ``scorer``."""
+        if _routing_enabled():
+            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
+            return routed.splitter.split, routed.scorer.score
+        # As GridSearchCV: groups reach the splitter, and sample_weight a
+        # scorer that takes it (scikit-learn >= 1.7), without routing.
+        params = dict(params)
+        groups = params.pop("groups", None)
+        _raise_for_params(params, self, "fit")
+        if sample_weight is None or not accepts_sample_weight(scorer):
+            return {"groups": groups}, {}
+        return {"groups": groups}, {"sample_weight": sample_weight}
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Please check :ref:`User Guide <sklearn:metadata_routing>` on how the
+        routing mechanism works. ``fit`` consumes ``sample_weight`` and routes
+        metadata to ``cv``'s ``split`` and to the scorer's ``score``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter`
+            encapsulating routing information.
+        """
+        return (
+            MetadataRouter(owner=type(self).__name__)
+            .add_self_request(self)
+            .add(
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+            .add(
+                scorer=self._scorer(self._base_estimator()),
+                method_mapping=MethodMapping().add(caller="fit", callee="score"),
+            )
+        )
+
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha by cross-validation, then fit the model with it.
 
         Parameters
@@ -502,7 +567,19 @@ class _CVMixin:
             The target values.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights, used in every fit (not in the scores).
+            Sample weights, used in every fit and, on each fold's test part,
+            in its scores if the scorer takes them, as in
+            :class:`~sklearn.model_selection.GridSearchCV`.
+
+        **params : dict
+            Metadata for the folds and the scores. ``groups`` goes to the
+            ``split`` of a group-aware ``cv``
+            (:class:`~sklearn.model_selection.GroupKFold`, ...), as
+            GridSearchCV takes it. With
+            ``sklearn.set_config(enable_metadata_routing=True)``, any
+            metadata goes where it is requested: to ``cv``'s ``split``, and
+            to the scorer's ``score`` on each fold's test part (a scorer
+            object's own requests decide, ``sample_weight``'s included).
 
         Returns
         -------
@@ -510,6 +587,8 @@ class _CVMixin:
             The fitted estimator.
         """
         base = self._base_estimator()
+        scorer = self._scorer(base)
+        split_params, score_params = self._routed_params(scorer, sample_weight, params)
         # The estimator's own checks and messages, before any split; the
         # folds then index the validated X.
         X = base._validate_input(X, y, incremental=False, reset=True)[0]
@@ -519,7 +598,7 @@ class _CVMixin:
         cv = check_cv(self.cv, y, classifier=is_classifier(base))
         # Split first: a data set too small for the folds says so before
         # any fit.
-        splits = list(cv.split(X, y))
+        splits = list(cv.split(X, y, **split_params))
         start = None
         if isinstance(self.alphas, Integral):
             alphas, start = _alpha_grid(
@@ -528,7 +607,6 @@ class _CVMixin:
             )  # fmt: skip
         else:
             alphas = _checked_alphas(self.alphas)
-        scorer = check_scoring(base, scoring=self.scoring)
         folds = Parallel(n_jobs=self.n_jobs)(
             delayed(_fold_path)(
                 base,
@@ -540,6 +618,7 @@ class _CVMixin:
                 alphas,
                 budget,
                 scorer,
+                score_params,
                 self.refit == "relaxed",
             )
             for train, test in splits

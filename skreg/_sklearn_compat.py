@@ -3,6 +3,8 @@
 If scikit-learn moves or renames one of them, this is the only file to edit.
 """
 
+from inspect import signature
+
 from sklearn.base import _fit_context
 from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._optional_dependencies import check_matplotlib_support
@@ -13,22 +15,41 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from sklearn.utils.metadata_routing import _raise_for_params, _routing_enabled
 from sklearn.utils.multiclass import _check_partial_fit_first_call
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import (
+    _check_method_params,
+    _check_sample_weight,
+    validate_data,
+)
 
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin
 except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
     CallbackSupportMixin = None
 
+
+def accepts_sample_weight(scorer):
+    """Whether a scorer takes ``sample_weight``, as GridSearchCV decides it."""
+    accept = getattr(scorer, "_accept_sample_weight", None)
+    if accept is not None:  # scikit-learn's scorers, >= 1.7
+        return accept()
+    metric = getattr(scorer, "_score_func", scorer)
+    return "sample_weight" in signature(metric).parameters
+
+
 __all__ = [
     "CallbackSupportMixin",
+    "accepts_sample_weight",
     "HasMethods",
     "Interval",
     "Options",
     "StrOptions",
+    "_check_method_params",
     "_check_partial_fit_first_call",
     "_check_sample_weight",
+    "_raise_for_params",
+    "_routing_enabled",
     "_safe_indexing",
     "check_matplotlib_support",
     "_fit_context",

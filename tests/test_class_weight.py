@@ -114,7 +114,13 @@ def test_cv_estimator_passes_class_weight_to_every_fit():
         alphas=[1e-3, 1e-2], cv=KFold(3), random_state=0,
     )  # fmt: skip
     weighted = MLPRegularizedClassifierCV(**params, class_weight=WEIGHTS).fit(X, y)
-    by_hand = MLPRegularizedClassifierCV(**params).fit(
+
+    def unweighted_accuracy(estimator, X, y):
+        return estimator.score(X, y)
+
+    # sample_weight would weigh the scores too, as in GridSearchCV; the class
+    # weights, like GridSearchCV's, weigh only the fits.
+    by_hand = MLPRegularizedClassifierCV(**params, scoring=unweighted_accuracy).fit(
         X, y, sample_weight=compute_sample_weight(WEIGHTS, y)
     )
     assert_allclose(

@@ -4,12 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import f1_score
-from sklearn.model_selection import KFold, train_test_split
+from sklearn.metrics import accuracy_score, f1_score, make_scorer
+from sklearn.model_selection import GroupKFold, KFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from skreg import (
@@ -282,6 +283,124 @@ def test_cv_folds_in_parallel_give_the_same_fit():
         serial.cv_results_["mean_test_score"], parallel.cv_results_["mean_test_score"]
     )
     assert_allclose(serial.coefs_[0], parallel.coefs_[0])
+
+
+def test_group_cv_splits_on_the_groups_passed_to_fit():
+    """``groups`` reach a group-aware cv's split, as GridSearchCV sends them,
+    with metadata routing or without."""
+    groups = np.arange(len(y)) % 10
+    splits = list(GroupKFold(3).split(X, y, groups))
+    expected = _cv(alphas=CV_ALPHAS[:3], cv=splits).fit(X, y)
+    for routing in (False, True):
+        with config_context(enable_metadata_routing=routing):
+            grouped = _cv(alphas=CV_ALPHAS[:3], cv=GroupKFold(3))
+            grouped.fit(X, y, groups=groups)
+        for key in ("mean_test_score", "split0_test_score", "split2_test_score"):
+            assert_array_equal(grouped.cv_results_[key], expected.cv_results_[key])
+        assert_array_equal(grouped.coefs_[0], expected.coefs_[0])
+    with pytest.raises(ValueError, match="groups"):
+        _cv(cv=GroupKFold(3)).fit(X, y)
+
+
+def test_other_fit_metadata_needs_metadata_routing():
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        _cv().fit(X, y, weights=np.ones(len(y)))
+    with config_context(enable_metadata_routing=True):
+        with pytest.raises(TypeError, match="unexpected argument"):
+            _cv().fit(X, y, weights=np.ones(len(y)))
+
+
+SW = np.random.RandomState(0).uniform(0.1, 2.0, size=len(y))
+
+
+def test_routing_sends_each_test_folds_weights_to_a_scorer_that_requests_them():
+    received = []
+
+    def weighted_accuracy(y_true, y_pred, sample_weight=None):
+        received.append(sample_weight)
+        return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+
+    with config_context(enable_metadata_routing=True):
+        scorer = make_scorer(weighted_accuracy).set_score_request(sample_weight=True)
+        cv = _cv(alphas=CV_ALPHAS[:2], scoring=scorer).fit(X, y, sample_weight=SW)
+    tests = [test for _, test in KFold(3).split(X, y)]
+    assert len(received) == 2 * len(tests)
+    for k, test in enumerate(tests):
+        for weights in received[2 * k : 2 * k + 2]:
+            assert_array_equal(weights, SW[test])
+        path = regularization_path(
+            _l1(), np.delete(X, test, axis=0), np.delete(y, test),
+            alphas=CV_ALPHAS[:2], sample_weight=np.delete(SW, test),
+        )  # fmt: skip
+        scores = [
+            fitted.score(X[test], y[test], sample_weight=SW[test])
+            for fitted in path.estimators
+        ]
+        assert_allclose(cv.cv_results_[f"split{k}_test_score"], scores)
+
+
+@pytest.mark.parametrize("scoring", [None, "accuracy"])
+def test_sample_weight_weighs_the_fits_and_the_scores(scoring):
+    """As GridSearchCV (scikit-learn >= 1.7) and LogisticRegressionCV do, with
+    metadata routing or without."""
+    plain = _cv(alphas=CV_ALPHAS[:2], scoring=scoring).fit(X, y, sample_weight=SW)
+    with config_context(enable_metadata_routing=True):
+        routed = _cv(alphas=CV_ALPHAS[:2], scoring=scoring)
+        routed.fit(X, y, sample_weight=SW)
+    for k, (train, test) in enumerate(KFold(3).split(X, y)):
+        path = regularization_path(
+            _l1(), X[train], y[train], alphas=CV_ALPHAS[:2], sample_weight=SW[train]
+        )
+        weighted = [
+            fitted.score(X[test], y[test], sample_weight=SW[test])
+            for fitted in path.estimators
+        ]
+        unweighted = [fitted.score(X[test], y[test]) for fitted in path.estimators]
+        assert not np.allclose(weighted, unweighted)
+        assert_allclose(plain.cv_results_[f"split{k}_test_score"], weighted)
+        assert_array_equal(
+            routed.cv_results_[f"split{k}_test_score"],
+            plain.cv_results_[f"split{k}_test_score"],
+        )
+
+
+def test_a_scorer_without_sample_weight_scores_unweighted():
+    def accuracy(estimator, X, y):
+        return accuracy_score(y, estimator.predict(X))
+
+    cv = _cv(alphas=CV_ALPHAS[:2], scoring=accuracy).fit(X, y, sample_weight=SW)
+    default = _cv(alphas=CV_ALPHAS[:2]).fit(X, y, sample_weight=SW)
+    train, test = next(KFold(3).split(X, y))
+    path = regularization_path(
+        _l1(), X[train], y[train], alphas=CV_ALPHAS[:2], sample_weight=SW[train]
+    )
+    scores = [fitted.score(X[test], y[test]) for fitted in path.estimators]
+    assert_allclose(cv.cv_results_["split0_test_score"], scores)
+    assert not np.allclose(
+        cv.cv_results_["split0_test_score"], default.cv_results_["split0_test_score"]
+    )
+
+
+def test_regressor_cv_takes_groups_and_routes_like_the_classifier():
+    X_reg, y_reg = make_regression(
+        n_samples=120, n_features=5, noise=5.0, random_state=0
+    )
+    y_reg = y_reg / y_reg.std()
+    groups = np.arange(len(y_reg)) % 6
+    params = dict(
+        hidden_layer_sizes=(4,), solver="lbfgs", alphas=[1e-3, 1e-2],
+        random_state=0,
+    )  # fmt: skip
+    expected = MLPRegularizedRegressorCV(
+        cv=list(GroupKFold(3).split(X_reg, y_reg, groups)), **params
+    ).fit(X_reg, y_reg)
+    with config_context(enable_metadata_routing=True):
+        routed = MLPRegularizedRegressorCV(cv=GroupKFold(3), **params).fit(
+            X_reg, y_reg, groups=groups, sample_weight=np.ones(len(y_reg))
+        )
+    assert_allclose(
+        routed.cv_results_["mean_test_score"], expected.cv_results_["mean_test_score"]
+    )
 
 
 def test_cv_estimators_have_no_partial_fit():
