@@ -27,8 +27,9 @@ by itself (it would save less than the load costs), so the benchmark loads
 it first and lets every fit take it: the epochs stand for a long fit's.
 
 Configurations: adam and sgd under every penalty ('l2', 'l1', 'l0', the last
-two also over input and neuron groups); lbfgs under 'l2', 'l1' and the group
-lasso over inputs and neurons (proximal L-BFGS), at equal loss evaluations.
+two also over input and neuron groups, and over labelled input groups: 20
+labels of 5 inputs each); lbfgs under 'l2', 'l1' and the group lasso over
+inputs, neurons and labels (proximal L-BFGS), at equal loss evaluations.
 
 Problems: binary and 5-class classification, and regression with 2 outputs
 (MLPRegressor against MLPRegularizedRegressor), each in float32 and float64.
@@ -67,6 +68,8 @@ from skreg._optimizers import SGD, Adam
 from skreg._training import StochasticTraining
 
 HIDDEN = (256, 128)
+# 'labels': the 100 inputs in 20 groups of 5 (penalty_groups as labels).
+LABELS = np.repeat(np.arange(20), 5)
 # Where an epoch's time goes; see _epoch_split.
 SPLIT = ("gemm", "elementwise", "optimizer", "loop")
 
@@ -102,7 +105,7 @@ def main():
     n, epochs, lbfgs_iter = (
         (3000, 8, 5) if args.quick else (30_000, args.epochs, args.lbfgs_iter)
     )
-    groups = ("weights", "inputs", "neurons")
+    groups = ("weights", "inputs", "neurons", "labels")
     configs = [
         (solver, penalty, group)
         for solver in ("adam", "sgd")
@@ -111,7 +114,8 @@ def main():
     ] + [
         ("lbfgs", penalty, group)
         for penalty, group in (("l2", "weights"), ("l1", "weights"),
-                               ("l1", "inputs"), ("l1", "neurons"))
+                               ("l1", "inputs"), ("l1", "neurons"),
+                               ("l1", "labels"))
     ]  # fmt: skip
     chosen = [c for c in configs if args.only in "/".join(c)]
     # l2 is the reference of the chosen solvers only.
@@ -172,7 +176,8 @@ def _cells(problem, Theirs, Ours, configs, data, units, epochs, lbfgs_iter):
             if solver == "lbfgs":
                 # L-BFGS stops on its own criteria; max_fun pins the work.
                 common.update(max_fun=iters)
-            ours = Ours(penalty=penalty, penalty_groups=group, polish=0, **common)
+            groups = LABELS if group == "labels" else group
+            ours = Ours(penalty=penalty, penalty_groups=groups, polish=0, **common)
             if penalty == "l2":
                 own_l2 = ours  # configs list l2 first for each solver
             cells.append(

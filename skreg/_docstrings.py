@@ -16,7 +16,7 @@ _PARAMS = {
           thresholding), so weights become exactly zero.
         - 'l0': ``R(W) =`` the number of non-zero weights, solved with hard
           thresholding; not supported by ``solver='lbfgs'``.""",
-    "penalty_groups": """penalty_groups : {'weights', 'inputs', 'neurons'}, default='weights'
+    "penalty_groups": """penalty_groups : {'weights', 'inputs', 'neurons'} or array-like of shape (n_features,), default='weights'
         What 'l1' and 'l0' remove: single weights, or whole rows of the weight
         matrices (the outgoing weights of an input or a hidden unit).
 
@@ -27,6 +27,11 @@ _PARAMS = {
         - 'neurons': each row of every matrix in ``coefs_`` is a group, so
           inputs and hidden units are dropped as a whole; :meth:`compact`
           then removes the dropped units.
+        - an array of one label per input feature: the rows of ``coefs_[0]``
+          of the inputs with one label form a group, so a set of columns is
+          kept or dropped as a whole (the one-hot columns of a categorical
+          feature, the lags of a series); every other weight is penalized on
+          its own, as with 'inputs'.
 
         For a group :math:`g` of :math:`|g|` weights, 'l1' becomes the group
         lasso ``R = sum_g sqrt(|g|) * ||w_g||_2`` and 'l0' counts the weights

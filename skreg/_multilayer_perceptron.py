@@ -102,7 +102,7 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
         ],
         "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
         "penalty": [StrOptions(set(PENALTIES))],
-        "penalty_groups": [StrOptions(set(GROUPINGS))],
+        "penalty_groups": [StrOptions(set(GROUPINGS)), "array-like"],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -245,8 +245,11 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
         penalty = self._make_penalty(layer_units)
         described = f"penalty={self.penalty!r}"
-        if self.penalty_groups != "weights":
-            described += f" with penalty_groups={self.penalty_groups!r}"
+        if isinstance(self.penalty_groups, str):
+            if self.penalty_groups != "weights":
+                described += f" with penalty_groups={self.penalty_groups!r}"
+        else:
+            described += " with input groups"
         check_penalty_support(self.solver, penalty, described)
         loss = LOSSES[self._loss_name()]()
         rng = check_random_state(self.random_state)

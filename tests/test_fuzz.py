@@ -79,7 +79,9 @@ def configurations(draw):
         )
     penalty = draw(st.sampled_from(["l0", "l1", "l2"]))
     solver = draw(st.sampled_from(["adam", "sgd", "adam", "sgd", "lbfgs"]))
-    groups = draw(st.sampled_from(["weights", "inputs", "neurons"]))
+    groups = draw(st.sampled_from(["weights", "inputs", "neurons", "labels"]))
+    if groups == "labels":  # one group label per input column
+        groups = rng.randint(max(1, X.shape[1] // 2), size=X.shape[1])
     # Invalid pairs (lbfgs with l0 or groups, l2 with groups) are drawn, but
     # rarely: they fail at once, and valid fits are the point.
     if solver == "lbfgs" and draw(st.integers(0, 4)) < 4:

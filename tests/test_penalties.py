@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skreg.penalties import L0, L1, L2, GroupL0, GroupL1, row_groups
-from skreg.penalties._group import _stacked_row_dots
+from skreg.penalties._group import InputGroups, _stacked_row_dots
 
 w = np.array([-2.0, -0.5, -0.05, 0.0, 0.01, 0.3, 1.5])
 ALPHA = 0.2
@@ -302,3 +302,63 @@ def test_group_prox_of_zero_rows_is_silent_and_zero(Penalty, per_weight):
 def test_group_prox_can_zero_every_group(Penalty):
     got = Penalty(1e3, ((0, 12, 3),)).prox(wg.repeat(2)[:12], np.full(12, 0.1))
     assert_array_equal(got, 0)
+
+
+# Groups of inputs given by labels --------------------------------------------
+
+# 5 inputs -> 3 hidden -> 2 outputs; inputs {0, 2}, {1, 4} and {3} are groups.
+UNITS = [5, 3, 2]
+LABELS = np.array(["a", "b", "a", "c", "b"])
+wl = np.random.RandomState(1).uniform(-1, 1, 5 * 3 + 3 * 2)
+
+
+def _by_hand(Penalty, w, step):
+    """Each labelled group gathered and treated as one group of Penalty."""
+    W1, rest = w[:15].reshape(5, 3).copy(), w[15:].copy()
+    steps = np.broadcast_to(step, w.shape)
+    S1 = steps[:15].reshape(5, 3)
+    value = Penalty._separable(ALPHA).value(rest)
+    for label in "abc":
+        rows = np.flatnonzero(LABELS == label)
+        group = Penalty(ALPHA, ((0, rows.size * 3, rows.size * 3),))
+        value += group.value(W1[rows].ravel())
+        step_g = S1[rows].ravel() if np.ndim(step) else step
+        W1[rows] = group.prox(W1[rows].ravel(), step_g).reshape(-1, 3)
+    rest = Penalty._separable(ALPHA).prox(rest, steps[15:] if np.ndim(step) else step)
+    return value, np.r_[W1.ravel(), rest]
+
+
+@pytest.mark.parametrize("Penalty", [GroupL0, GroupL1])
+@pytest.mark.parametrize("per_weight", [False, True])
+def test_labelled_input_groups_are_the_group_penalty_on_each_label(Penalty, per_weight):
+    step = np.linspace(0.2, 3.0, wl.size) if per_weight else 1.5
+    penalty = InputGroups(Penalty, ALPHA, UNITS, LABELS)
+    value, prox = _by_hand(Penalty, wl, step)
+    assert penalty.value(wl) == pytest.approx(value)
+    got = penalty.prox(wl, step)
+    assert_allclose(got, prox, rtol=1e-12)
+    # Whole groups go: at this strength 'c' (one row) and 'b' are zero.
+    W1 = got[:15].reshape(5, 3)
+    for label in "abc":
+        rows = W1[LABELS == label]
+        assert np.all(rows == 0) or np.all(rows != 0)
+    assert np.any(W1 == 0)
+    out = wl.astype(np.float32)
+    assert penalty.prox(out, step, out=out) is out and out.dtype == np.float32
+
+
+@pytest.mark.parametrize("Penalty", [GroupL0, GroupL1])
+def test_one_label_per_input_is_the_inputs_grouping(Penalty):
+    inputs = Penalty(ALPHA, row_groups(UNITS, "inputs"))
+    labelled = InputGroups(Penalty, ALPHA, UNITS, np.arange(5)[::-1])
+    step = np.linspace(0.2, 3.0, wl.size)
+    assert labelled.value(wl) == pytest.approx(inputs.value(wl))
+    assert_array_equal(labelled.prox(wl, step), inputs.prox(wl, step))
+
+
+@pytest.mark.parametrize(
+    "labels", [np.zeros(4), np.zeros((5, 1)), np.array([1, "a", 2, 3, 4], dtype=object)]
+)
+def test_labels_that_do_not_name_one_group_per_input_are_refused(labels):
+    with pytest.raises(ValueError, match="penalty_groups"):
+        InputGroups(GroupL1, ALPHA, UNITS, labels)

@@ -222,6 +222,75 @@ def test_input_groups_recover_the_informative_inputs(random_state):
     assert est.n_features_selected_ == kept.sum()
 
 
+def _categorical_problem(seed, n_samples=1500, n_categorical=8, levels=5):
+    """One-hot encoded categorical inputs, the first two informative: a
+    column per level, ``levels`` columns per feature."""
+    rng = np.random.RandomState(seed)
+    C = rng.randint(levels, size=(n_samples, n_categorical))
+    effect = 1.5 * rng.standard_normal((2, levels))
+    logit = effect[0][C[:, 0]] + effect[1][C[:, 1]]
+    y = (logit + 0.5 * rng.standard_normal(n_samples) > np.median(logit)).astype(int)
+    X = (C[:, :, None] == np.arange(levels)).reshape(n_samples, -1).astype(float)
+    return X, y, np.repeat(np.arange(n_categorical), levels)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_labelled_input_groups_select_whole_categorical_features(seed):
+    """Labels group a categorical feature's one-hot columns: it is kept or
+    dropped whole, and here exactly the two informative ones are kept.
+    (Measured on seeds 0 to 2 at this alpha: 'inputs' kept 1 to 4 of the 5
+    columns of each informative feature, and on seed 2 one column of a noise
+    feature.)"""
+    X, y, labels = _categorical_problem(seed)
+    est = _fit(
+        MLPRegularizedClassifier, X, y, hidden_layer_sizes=(16,), penalty="l1",
+        penalty_groups=labels, alpha=1e-2,
+    )  # fmt: skip
+    kept = np.any(est.coefs_[0] != 0, axis=1)
+    assert_array_equal(kept, labels < 2)
+    assert est.n_features_selected_ == 10
+
+
+# Group L0's price of a feature, alpha x 40 weights, is its whole gain at 1e-2.
+@pytest.mark.parametrize(
+    "solver, penalty, alpha", [("adam", "l0", 3e-3), ("sgd", "l1", 1e-2),
+                               ("lbfgs", "l1", 1e-2)],
+)  # fmt: skip
+def test_labelled_input_groups_are_kept_or_dropped_whole(solver, penalty, alpha):
+    X, y, labels = _categorical_problem(0, n_samples=600)
+    est = _fit(
+        MLPRegularizedClassifier, X, y, hidden_layer_sizes=(8,), solver=solver,
+        penalty=penalty, penalty_groups=labels, alpha=alpha, max_iter=60,
+    )  # fmt: skip
+    kept = np.any(est.coefs_[0] != 0, axis=1)
+    for label in np.unique(labels):
+        rows = est.coefs_[0][labels == label]
+        assert np.all(rows == 0) or np.all(np.any(rows != 0, axis=1))
+    assert 0 < kept.sum() < kept.size
+
+
+def test_one_label_per_input_is_the_inputs_grouping():
+    params = dict(
+        hidden_layer_sizes=(16,), penalty="l1", alpha=1e-2, max_iter=40,
+    )  # fmt: skip
+    inputs = _fit(
+        MLPRegularizedClassifier, X_clf, y_clf, penalty_groups="inputs", **params
+    )
+    labelled = _fit(
+        MLPRegularizedClassifier, X_clf, y_clf,
+        penalty_groups=np.arange(X_clf.shape[1]), **params,
+    )  # fmt: skip
+    for W, V in zip(inputs.coefs_, labelled.coefs_, strict=True):
+        assert_allclose(W, V, rtol=1e-6, atol=1e-12)
+        assert_array_equal(W == 0, V == 0)
+
+
+def test_labels_must_name_a_group_for_each_input():
+    est = MLPRegularizedClassifier(penalty="l1", penalty_groups=[0, 0, 1])
+    with pytest.raises(ValueError, match="3 labels .* for 15 input features"):
+        est.fit(X_clf, y_clf)
+
+
 @pytest.mark.parametrize("penalty", ["l1", "l0"])
 def test_select_from_model_selects_the_non_zero_rows(penalty):
     est = MLPRegularizedClassifier(

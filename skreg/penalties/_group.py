@@ -6,7 +6,8 @@ contiguous, so the groups of a matrix are the rows of a reshape and every
 operation below is a vectorised pass over a block of equal-size groups.
 ``groups`` is a tuple of such blocks ``(start, stop, size)``; weights outside
 every block carry no penalty. :func:`row_groups` builds the blocks from the
-layer sizes.
+layer sizes. Groups of several inputs, named by labels, are sets of rows that
+need not be contiguous: :class:`InputGroups` gathers them into blocks.
 
 ``step`` is as for the separable penalties: a scalar for SGD, one value per
 weight for Adam. With per-weight steps each prox below is the exact minimiser
@@ -330,3 +331,125 @@ class GroupL0(_GroupPenalty):
 
 
 GROUP_PENALTIES = {"l0": GroupL0, "l1": GroupL1}
+
+
+def labelled_input_groups(layer_units, labels):
+    """Groups of inputs given by one label per input.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        Units per layer, inputs first, outputs last.
+    labels : array-like of shape (n_inputs,)
+        The group of each input; the inputs of one label form one group.
+
+    Returns
+    -------
+    index : ndarray of shape (n_inputs * n_hidden,)
+        The weights of the first matrix in an order where each group's rows
+        are contiguous, the groups sorted by size: ``w[index]``.
+    groups : tuple of (int, int, int)
+        Blocks ``(start, stop, size)`` over ``w[index]``, one per group size.
+    """
+    n_inputs, fan_out = layer_units[0], layer_units[1]
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.shape[0] != n_inputs:
+        raise ValueError(
+            f"penalty_groups has {labels.size} labels in shape {labels.shape} "
+            f"for {n_inputs} input features: give one group label per column "
+            "of X, or use 'inputs' or 'neurons'."
+        )
+    try:
+        _, group, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    except TypeError as error:
+        raise ValueError(
+            f"penalty_groups' labels must be comparable to each other ({error})."
+        ) from error
+    size = counts[group]
+    # By size, then label, then column: one block per group size.
+    rows = np.lexsort((group, size))
+    index = (rows[:, None] * fan_out + np.arange(fan_out)).ravel()
+    blocks, start = [], 0
+    for k in np.unique(size):
+        stop = start + int(np.count_nonzero(size == k)) * fan_out
+        blocks.append((start, stop, int(k) * fan_out))
+        start = stop
+    return index, tuple(blocks)
+
+
+class InputGroups:
+    r"""A group penalty over groups of inputs given by labels.
+
+    The rows of the first weight matrix (the outgoing weights of the inputs)
+    that share a label form one group of :math:`k \times` ``n_hidden``
+    weights, so a one-hot encoded categorical feature, say, is kept or
+    dropped whole; every other weight is its own group, as with 'inputs'.
+    Its value and prox are those of ``penalty_class`` (:class:`GroupL1` or
+    :class:`GroupL0`) over these groups: the first matrix's weights are
+    gathered so that each group is contiguous, and scattered back.
+
+    Parameters
+    ----------
+    penalty_class : {GroupL1, GroupL0}
+        The group penalty.
+    alpha : float
+        Strength of the penalty.
+    layer_units : list of int
+        Units per layer, inputs first, outputs last.
+    labels : array-like of shape (n_inputs,)
+        The group of each input.
+    """
+
+    def __init__(self, penalty_class, alpha, layer_units, labels):
+        self.alpha = alpha
+        self.convex = penalty_class.convex
+        self._index, groups = labelled_input_groups(layer_units, labels)
+        self._inner = penalty_class(alpha, groups)
+        # Past the first matrix every weight is a group of one.
+        self._rest = penalty_class._separable(alpha)
+        self._split = self._index.size
+
+    def value(self, w):
+        """Penalty value, ``alpha`` included.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_weights,)
+            The weights.
+
+        Returns
+        -------
+        value : float
+            ``alpha * R(w)``.
+        """
+        head, rest = w[: self._split], w[self._split :]
+        return self._inner.value(head[self._index]) + self._rest.value(rest)
+
+    def prox(self, w, step, out=None):
+        """Proximal operator for step size ``step``, group by group.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_weights,)
+            The weights after a gradient step.
+        step : float or ndarray of shape (n_weights,)
+            The step size of that gradient step, one per weight under Adam.
+        out : ndarray of shape (n_weights,), default=None
+            Where to write the result; may be ``w`` itself.
+
+        Returns
+        -------
+        w_prox : ndarray of shape (n_weights,)
+            ``argmin_x sum((x - w) ** 2 / (2 * step)) + alpha * R(x)``.
+        """
+        if out is None:
+            out = w.copy()
+        elif out is not w:
+            out[...] = w
+        split, index = self._split, self._index
+        head_step = step if np.ndim(step) == 0 else step[:split][index]
+        rest_step = step if np.ndim(step) == 0 else step[split:]
+        gathered = out[:split][index]
+        out[:split][index] = self._inner.prox(gathered, head_step, out=gathered)
+        self._rest.prox(out[split:], rest_step, out=out[split:])
+        return out
