@@ -20,7 +20,7 @@ class Hooks:
     """
 
     def __init__(self, estimator, X, y, sample_weight, max_subtasks, layer_units,
-                 out_activation):  # fmt: skip
+                 out_activation, restore=None):  # fmt: skip
         self._estimator = estimator
         self._data = {
             "X": X,
@@ -30,6 +30,8 @@ class Hooks:
             },
         }  # fmt: skip
         self._layer_units, self._out_activation = layer_units, out_activation
+        # The parameters in the estimator's order: theta[restore].
+        self._restore = restore
         self._root = self._task = None
         if CallbackSupportMixin is not None:
             self._root = estimator._init_callback_context(max_subtasks=max_subtasks)
@@ -64,6 +66,8 @@ class Hooks:
             )
 
     def _fitted(self, theta):
+        if self._restore is not None:
+            theta = theta[self._restore]
         coefs, intercepts = unpack(theta, self._layer_units)
         return {
             "coefs_": coefs,

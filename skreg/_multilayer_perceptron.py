@@ -55,6 +55,7 @@ from skreg._training import (
     batch_size,
     diverged,
 )
+from skreg.penalties._group import InputGroups
 from skreg.penalties._registry import GROUPINGS, PENALTIES, make_penalty
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -278,14 +279,28 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
                 f"{X.dtype} arithmetic can take steps on. Use a smaller alpha: "
                 "one that zeroes every weight is far below this."
             )
+        # Inputs grouped by labels train reordered, each group's rows
+        # contiguous: the penalty is then a plain block group penalty, which
+        # the compiled steps fuse (Adam 1.02-1.11x an l2 fit; gathering the
+        # rows at every step, with the prox in numpy, cost 1.20-1.52x).
+        order = restore = None
+        if isinstance(penalty, InputGroups):
+            order = np.r_[penalty.index, np.arange(penalty.index.size, theta.size)]
+            restore = np.argsort(order)
 
         hooks = Hooks(
             self, X, y, sample_weight,
             # Epochs and the final phase; L-BFGS's iterations and one that
             # never runs (its callback begins each next one).
             1 if incremental else self.max_iter + 1,
-            layer_units, loss.out_activation,
+            layer_units, loss.out_activation, restore,
         )  # fmt: skip
+        if order is not None:
+            # np.take keeps dense X in C order (X[:, rows] is in F order, and
+            # the minibatches' row gathers then took 40x longer).
+            rows = penalty.rows
+            X = X[:, rows] if sp.issparse(X) else np.take(X, rows, axis=1)
+            theta, penalty = theta[order], penalty.reordered
         # Overflow is detected below and reported as divergence, with advice;
         # numpy's own RuntimeWarnings would only add noise before it.
         saving = self._compiled_saving(X.shape[0], layer_units, incremental)
@@ -296,6 +311,8 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
                 training, optimizer, data, validation = self._stochastic_setup(
                     X, Y, sample_weight, theta, rng, first_pass, incremental
                 )
+                if order is not None:
+                    optimizer.reorder(order)
                 fitted = training.run(
                     theta, network, data, penalty, optimizer, rng, state, hooks,
                     validation, incremental,
@@ -311,6 +328,10 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
                 )  # fmt: skip
         if not np.isfinite(theta).all():
             raise diverged("at the end of training: some weights are not finite")
+        if order is not None:
+            theta = theta[restore]
+            if "_optimizer" in fitted:
+                fitted["_optimizer"].reorder(restore)
 
         self.coefs_, self.intercepts_ = unpack(theta, layer_units)
         self.n_layers_ = len(layer_units)

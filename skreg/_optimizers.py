@@ -74,6 +74,8 @@ class _StochasticOptimizer:
     # Per-step work buffers: reallocated after unpickling rather than stored
     # in every pickled estimator.
     _scratch = ()
+    # Per-parameter state that carries over from step to step.
+    _state = ()
 
     def __init__(self, learning_rate_init):
         self.learning_rate_init = learning_rate_init
@@ -87,6 +89,11 @@ class _StochasticOptimizer:
         like = state["m"] if "m" in state else state["velocity"]
         for name in self._scratch:
             setattr(self, name, np.empty_like(like))
+
+    def reorder(self, index):
+        """Reorder the per-parameter state as the parameters, ``theta[index]``."""
+        for name in self._state:
+            setattr(self, name, getattr(self, name)[index])
 
     def iteration_ends(self, time_step):
         """Hook called at the end of each epoch with the samples seen so far."""
@@ -124,6 +131,7 @@ class SGD(_StochasticOptimizer):
         self._tmp = np.empty_like(theta)
 
     _scratch = ("_tmp",)
+    _state = ("velocity",)
 
     def step(self, theta, grad, penalty, n_weights):
         """One update of ``theta`` in place, then the prox on its weights."""
@@ -175,6 +183,7 @@ class Adam(_StochasticOptimizer):
         self._update = np.empty_like(theta)
 
     _scratch = ("_eta", "_update")
+    _state = ("m", "v")
 
     def iteration_ends(self, time_step):
         _flush_subnormals(self.m, self.v)

@@ -49,10 +49,13 @@ def _clf(**params):
     return MLPRegularizedClassifier(**{**defaults, **params})
 
 
+# Labelled input groups train on reordered inputs: the fitted estimator a
+# callback sees is in the user's order all the same.
+@pytest.mark.parametrize("groups", ["weights", [0, 0, 1, 2, 1, 2]])
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_one_subtask_per_epoch_and_one_for_the_final_phase(solver):
+def test_one_subtask_per_epoch_and_one_for_the_final_phase(solver, groups):
     recorder = Recorder()
-    clf = _clf(solver=solver).set_callbacks(recorder).fit(X, y)
+    clf = _clf(solver=solver, penalty_groups=groups).set_callbacks(recorder).fit(X, y)
     assert recorder.tasks.count("epoch") == clf.n_iter_
     assert recorder.tasks[-2:] == ["polish", "fit"]
     assert clf.n_polish_iter_ > 0

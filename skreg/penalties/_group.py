@@ -386,7 +386,11 @@ class InputGroups:
     dropped whole; every other weight is its own group, as with 'inputs'.
     Its value and prox are those of ``penalty_class`` (:class:`GroupL1` or
     :class:`GroupL0`) over these groups: the first matrix's weights are
-    gathered so that each group is contiguous, and scattered back.
+    gathered so that each group is contiguous, and scattered back. The
+    estimators train on the inputs reordered by :attr:`rows` instead, with
+    the parameters reordered the same way, where the penalty is
+    :attr:`reordered`, a plain block penalty that the compiled steps fuse;
+    this one gives the penalty in the user's order (the path's values).
 
     Parameters
     ----------
@@ -403,11 +407,22 @@ class InputGroups:
     def __init__(self, penalty_class, alpha, layer_units, labels):
         self.alpha = alpha
         self.convex = penalty_class.convex
-        self._index, groups = labelled_input_groups(layer_units, labels)
+        self.index, groups = labelled_input_groups(layer_units, labels)
         self._inner = penalty_class(alpha, groups)
         # Past the first matrix every weight is a group of one.
         self._rest = penalty_class._separable(alpha)
-        self._split = self._index.size
+        self._split = self.index.size
+        self._fan_out = layer_units[1]
+        n_weights = sum(a * b for a, b in pairwise(layer_units))
+        rest = ((self._split, n_weights, 1),) if n_weights > self._split else ()
+        self.reordered = penalty_class(alpha, (*groups, *rest))
+
+    @property
+    def rows(self):
+        """The inputs in the order that makes each group's rows contiguous:
+        on ``X[:, rows]``, with the first matrix's weights ``w[index]``, this
+        penalty is :attr:`reordered`, a plain group penalty over blocks."""
+        return self.index[:: self._fan_out] // self._fan_out
 
     def value(self, w):
         """Penalty value, ``alpha`` included.
@@ -423,7 +438,7 @@ class InputGroups:
             ``alpha * R(w)``.
         """
         head, rest = w[: self._split], w[self._split :]
-        return self._inner.value(head[self._index]) + self._rest.value(rest)
+        return self._inner.value(head[self.index]) + self._rest.value(rest)
 
     def prox(self, w, step, out=None):
         """Proximal operator for step size ``step``, group by group.
@@ -442,14 +457,11 @@ class InputGroups:
         w_prox : ndarray of shape (n_weights,)
             ``argmin_x sum((x - w) ** 2 / (2 * step)) + alpha * R(x)``.
         """
-        if out is None:
-            out = w.copy()
-        elif out is not w:
-            out[...] = w
-        split, index = self._split, self._index
+        out = np.empty_like(w) if out is None else out
+        split, index = self._split, self.index
         head_step = step if np.ndim(step) == 0 else step[:split][index]
         rest_step = step if np.ndim(step) == 0 else step[split:]
-        gathered = out[:split][index]
+        gathered = w[:split][index]  # a copy: out may be w
         out[:split][index] = self._inner.prox(gathered, head_step, out=gathered)
-        self._rest.prox(out[split:], rest_step, out=out[split:])
+        self._rest.prox(w[split:], rest_step, out=out[split:])
         return out
