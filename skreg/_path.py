@@ -425,6 +425,27 @@ def _fold_path(
     }
 
 
+def _check_fold_weights(X, splits, sample_weight, score_params):
+    """Refuse, before any fit, a fold whose training part weighs nothing
+    (it cannot be fitted) or whose test part weighs nothing in its scores
+    (a weighted mean over no weight): the metric's own error would not say
+    which fold, nor that the folds are to blame."""
+    for part, used in [(0, sample_weight), (1, score_params.get("sample_weight"))]:
+        if used is None:
+            continue
+        weights = _check_sample_weight(used, X, ensure_non_negative=True)
+        for k, fold in enumerate(splits):
+            if not weights[fold[part]].sum() > 0:
+                raise ValueError(
+                    f"sample_weight sums to zero on the "
+                    f"{('training', 'test')[part]} part of fold {k} of cv, so "
+                    f"that fold cannot be {('fitted', 'scored')[part]}. Use a "
+                    "cv whose every fold holds rows of positive weight "
+                    "(KFold(shuffle=True), for instance), or drop the rows of "
+                    "zero weight."
+                )
+
+
 def _selected_index(mean, sem, selection):
     """'best': the highest mean score; '1se': the largest alpha whose mean
     score is within one standard error of the best (glmnet's lambda.1se)."""
@@ -599,6 +620,7 @@ class _CVMixin:
         # Split first: a data set too small for the folds says so before
         # any fit.
         splits = list(cv.split(X, y, **split_params))
+        _check_fold_weights(X, splits, sample_weight, score_params)
         start = None
         if isinstance(self.alphas, Integral):
             alphas, start = _alpha_grid(

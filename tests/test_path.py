@@ -13,6 +13,7 @@ from sklearn.metrics import accuracy_score, f1_score, make_scorer
 from sklearn.model_selection import GroupKFold, KFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
+import skreg._path as _path_module
 from skreg import (
     MLPRegularizedClassifier,
     MLPRegularizedClassifierCV,
@@ -379,6 +380,45 @@ def test_a_scorer_without_sample_weight_scores_unweighted():
     assert not np.allclose(
         cv.cv_results_["split0_test_score"], default.cv_results_["split0_test_score"]
     )
+
+
+def _unscorable():
+    """Weights that vanish on the first fold's test part of KFold(3)."""
+    weights = SW.copy()
+    weights[next(KFold(3).split(X, y))[1]] = 0.0
+    return weights
+
+
+@pytest.mark.parametrize("scoring", [None, "balanced_accuracy"])
+def test_a_fold_whose_test_part_weighs_nothing_is_refused_before_any_fit(
+    scoring, monkeypatch
+):
+    def no_fit(*args, **kwargs):
+        raise AssertionError("fitted before the folds were checked")
+
+    monkeypatch.setattr(_path_module, "_fold_path", no_fit)
+    monkeypatch.setattr(_path_module, "_alpha_grid", no_fit)
+    with pytest.raises(ValueError, match="test part of fold 0 of cv"):
+        _cv(scoring=scoring).fit(X, y, sample_weight=_unscorable())
+    with config_context(enable_metadata_routing=True):
+        with pytest.raises(ValueError, match="test part of fold 0 of cv"):
+            _cv(scoring=scoring).fit(X, y, sample_weight=_unscorable())
+
+
+def test_a_fold_whose_training_part_weighs_nothing_is_refused():
+    weights = np.zeros_like(SW)
+    weights[next(KFold(3).split(X, y))[1]] = 1.0
+    with pytest.raises(ValueError, match="training part of fold 0 of cv"):
+        _cv(alphas=CV_ALPHAS[:2]).fit(X, y, sample_weight=weights)
+
+
+def test_unweighted_scores_ignore_a_test_part_of_zero_weight():
+    def accuracy(estimator, X, y):
+        return accuracy_score(y, estimator.predict(X))
+
+    cv = _cv(alphas=CV_ALPHAS[:2], scoring=accuracy)
+    cv.fit(X, y, sample_weight=_unscorable())
+    assert np.isfinite(cv.cv_results_["split0_test_score"]).all()
 
 
 def test_regressor_cv_takes_groups_and_routes_like_the_classifier():
