@@ -378,8 +378,19 @@ def _run_path(estimator, X, y, alphas, budget, sample_weight, started=False):
 # Cross-validated estimators ---------------------------------------------------
 
 
+def _describe_fold(k, y, train, test):
+    """Fold ``k`` and what its parts hold, for the errors that blame it."""
+    if y.ndim == 1 and y.dtype.kind in "OUSbi":
+        parts = [f"classes {np.unique(y[part]).tolist()}" for part in (train, test)]
+    else:
+        parts = [f"{len(part)} row{'s' * (len(part) != 1)}" for part in (train, test)]
+    return (
+        f"fold {k} of cv (its training part holds {parts[0]}, its test part {parts[1]})"
+    )
+
+
 def _fold_path(
-    estimator, X, y, sample_weight, train, test, alphas, budget, scorer,
+    estimator, X, y, sample_weight, fold, train, test, alphas, budget, scorer,
     score_params, relaxed,
 ):  # fmt: skip
     """One fold's path, scored on its test part at every alpha, with the
@@ -400,6 +411,19 @@ def _fold_path(
     path = _run_path(estimator, X_train, y_train, alphas, budget, sw)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     score_params = _check_method_params(X, score_params, indices=test)
+
+    def score(fitted):
+        try:
+            return scorer(fitted, X_test, y_test, **score_params)
+        except ValueError as error:
+            # Log loss, ROC AUC, ... refuse a test part without every class
+            # of the model, or a model without every class of the test part.
+            where = _describe_fold(fold, y, train, test)
+            raise ValueError(
+                f"The scorer failed on {where}: {error} Use fewer folds, or a "
+                "scoring defined on every fold."
+            ) from error
+
     scores, refits = [], {}
     for fitted in path.estimators:
         if relaxed:
@@ -411,10 +435,10 @@ def _fold_path(
                     refit = _relaxed_fit(
                         fitted, X_train, y_train, sw, estimator.max_iter
                     )
-                refits[support] = scorer(refit, X_test, y_test, **score_params)
+                refits[support] = score(refit)
             scores.append(refits[support])
         else:
-            scores.append(scorer(fitted, X_test, y_test, **score_params))
+            scores.append(score(fitted))
     fit_time = (time.perf_counter() - start) / len(path.alphas)
     pad = len(alphas) - len(scores)
     return {
@@ -444,6 +468,20 @@ def _check_fold_weights(X, splits, sample_weight, score_params):
                     "(KFold(shuffle=True), for instance), or drop the rows of "
                     "zero weight."
                 )
+
+
+def _check_scores(folds, y, splits):
+    """Refuse a fold the scorer could not score: a mean over folds with a
+    NaN would hide the alpha, or every alpha, from the selection."""
+    for k, fold in enumerate(folds):
+        if not np.isfinite(fold["test_score"]).all():
+            where = _describe_fold(k, y, *splits[k])
+            raise ValueError(
+                f"The scorer gave non-finite scores on {where}. Some scores "
+                "are undefined on small test parts (r2 on fewer than two "
+                "rows): use fewer folds, or a scoring defined on every test "
+                "part."
+            )
 
 
 def _selected_index(mean, sem, selection):
@@ -635,6 +673,7 @@ class _CVMixin:
                 X,
                 y,
                 sample_weight,
+                k,
                 train,
                 test,
                 alphas,
@@ -643,8 +682,9 @@ class _CVMixin:
                 score_params,
                 self.refit == "relaxed",
             )
-            for train, test in splits
+            for k, (train, test) in enumerate(splits)
         )
+        _check_scores(folds, y, splits)
         results = {"alphas": alphas}
         for key in folds[0]:
             table = np.array([fold[key] for fold in folds])

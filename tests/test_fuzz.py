@@ -1,5 +1,6 @@
-"""Property-based fuzzing: any configuration either fits a usable model or fails
-with one of our own clear errors, leaving the previous model bit-identical.
+"""Property-based fuzzing: any configuration of an estimator or a CV search
+either fits a usable model or fails with a clear error naming its cause,
+leaving the previous model bit-identical.
 
 The default profile runs a bounded number of examples so that CI stays quick.
 A long campaign, with counts by outcome::
@@ -18,8 +19,14 @@ import numpy as np
 import scipy.sparse as sp
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 
-from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
+from skreg import (
+    MLPRegularizedClassifier,
+    MLPRegularizedClassifierCV,
+    MLPRegularizedRegressor,
+    MLPRegularizedRegressorCV,
+)
 
 # Every error a user may meet, each naming its cause; anything else (numpy
 # internals, ZeroDivisionError, IndexError, an unclear message) is a bug.
@@ -169,3 +176,135 @@ def test_fit_gives_a_usable_model_or_a_clear_error(config):
         assert np.all(np.isfinite(proba))
         assert np.isin(predictions, est.classes_).all() or y.ndim == 2
     copy.deepcopy(est)  # a fitted model must stay copyable
+
+
+# The searches' own errors, and scikit-learn's splitters and scorers refusing
+# data they cannot handle, each naming its cause.
+CLEAR_CV_ERRORS = CLEAR_ERRORS + [
+    r"sample_weight sums to zero on the (training|test) part of fold",
+    r"Cannot have number of (splits|folds)",
+    r"n_splits=\d+ cannot be greater than the number of members in each class",
+    r"The 'groups' parameter should not be None",
+    r"alphas must be finite, non-negative and not empty",
+    r"The scorer (gave non-finite scores|failed) on fold",
+]
+
+
+@st.composite
+def searches(draw):
+    classifier = draw(st.booleans())
+    n_samples = draw(st.integers(4, 40))
+    n_features = draw(st.integers(1, 5))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((n_samples, n_features)) * 10.0 ** draw(st.integers(-5, 5))
+    if draw(st.integers(0, 9)) == 9:
+        X[rng.randint(n_samples), rng.randint(n_features)] = np.nan
+    if classifier:
+        kind = draw(st.sampled_from(["binary", "multiclass", "multilabel"]))
+        if kind == "multilabel":
+            y = rng.randint(2, size=(n_samples, 2))
+        else:
+            y = rng.randint(2 if kind == "binary" else 3, size=n_samples)
+    else:
+        y = rng.standard_normal(n_samples) * 10.0 ** draw(st.integers(-3, 3))
+    X = X.astype(draw(st.sampled_from([np.float32, np.float64])))
+    if draw(st.integers(0, 3)) == 3:
+        X = sp.csr_matrix(X)
+    sample_weight = None
+    if draw(st.booleans()):
+        sample_weight = rng.uniform(0, 2, n_samples) * (
+            rng.uniform(size=n_samples) > draw(st.sampled_from([0.0, 0.3, 0.8]))
+        )
+    n_splits = draw(st.integers(2, 4))
+    kinds = ["int", "kfold", "group"]
+    if classifier and y.ndim == 1:
+        kinds.append("stratified")
+    cv_kind = draw(st.sampled_from(kinds))
+    groups = None
+    if cv_kind == "int":
+        cv = n_splits
+    elif cv_kind == "kfold":
+        shuffle = draw(st.booleans())
+        cv = KFold(n_splits, shuffle=shuffle, random_state=seed if shuffle else None)
+    elif cv_kind == "stratified":
+        cv = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
+    else:
+        cv = GroupKFold(n_splits)
+        groups = rng.randint(draw(st.integers(1, 6)), size=n_samples)
+    penalty = draw(st.sampled_from(["l0", "l1", "l1", "l2"]))
+    solver = draw(st.sampled_from(["adam", "sgd", "lbfgs"]))
+    if solver == "lbfgs" and penalty == "l0":
+        penalty = "l1"
+    penalty_groups = "weights"
+    if penalty != "l2" and solver != "lbfgs":
+        penalty_groups = draw(st.sampled_from(["weights", "inputs", "neurons"]))
+    scorings = [None, "neg_mean_squared_error"]
+    if classifier and y.ndim == 1:
+        scorings += ["balanced_accuracy", "neg_log_loss", "f1_macro"]
+    alphas = draw(
+        st.one_of(
+            st.integers(1, 4),
+            st.lists(st.floats(1e-6, 10.0, allow_nan=False), min_size=1, max_size=3),
+        )
+    )
+    params = dict(
+        hidden_layer_sizes=draw(
+            st.lists(st.integers(1, 6), min_size=0, max_size=2).map(tuple)
+        ),
+        penalty=penalty,
+        penalty_groups=penalty_groups,
+        solver=solver,
+        alphas=alphas,
+        max_iter=draw(st.integers(1, 10)),
+        max_iter_per_alpha=draw(st.sampled_from([None, 1, 3])),
+        early_stopping=draw(st.integers(0, 4)) == 4,
+        selection=draw(st.sampled_from(["best", "1se"])),
+        refit=draw(st.sampled_from([True, "relaxed"])),
+        scoring=draw(st.sampled_from(scorings)),
+        cv=cv,
+        random_state=seed,
+    )
+    Estimator = MLPRegularizedClassifierCV if classifier else MLPRegularizedRegressorCV
+    return Estimator, params, X, y, sample_weight, groups
+
+
+@settings(
+    max_examples=max(EXAMPLES // 2, 1),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=EXAMPLES <= 100,
+)
+@given(searches())
+def test_a_search_gives_a_usable_model_or_a_clear_error(search):
+    """The CV estimators over random splitters, weights, grids and scorers.
+    A failed search keeps the previous search's model."""
+    Estimator, params, X, y, sample_weight, groups = search
+    est = Estimator(hidden_layer_sizes=(2,), alphas=2, max_iter=2, cv=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(np.random.RandomState(0).standard_normal((8, 2)), np.arange(8) % 2)
+        est.set_params(**params)
+        before = _state(est)
+        try:
+            est.fit(X, y, sample_weight=sample_weight, groups=groups)
+        except ValueError as error:
+            message = str(error)
+            known = [p for p in CLEAR_CV_ERRORS if re.search(p, message)]
+            assert known, message
+            event(f"clear error: {known[0]}")
+            assert _state(est) == before, "a failed search changed the model"
+            return
+        predictions = est.predict(X)
+    event("fitted")
+    assert est.alpha_ in est.alphas_
+    n_alphas = len(est.alphas_)
+    for key, values in est.cv_results_.items():
+        assert len(values) == n_alphas, key
+    assert np.isfinite(est.cv_results_["mean_n_nonzero_weights"]).all()
+    assert predictions.shape == np.shape(y)
+    if Estimator is MLPRegularizedRegressorCV:
+        assert np.all(np.isfinite(predictions))
+    else:
+        assert np.all(np.isfinite(est.predict_proba(X)))
+    copy.deepcopy(est)

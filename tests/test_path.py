@@ -1,5 +1,6 @@
 """The warm-started regularization path."""
 
+import re
 import warnings
 
 import numpy as np
@@ -419,6 +420,30 @@ def test_unweighted_scores_ignore_a_test_part_of_zero_weight():
     cv = _cv(alphas=CV_ALPHAS[:2], scoring=accuracy)
     cv.fit(X, y, sample_weight=_unscorable())
     assert np.isfinite(cv.cv_results_["split0_test_score"]).all()
+
+
+def test_a_scorer_failing_on_a_fold_names_the_fold_and_its_classes():
+    # Class 2 has two members: stratified 3-fold leaves a test part without it,
+    # where log loss cannot score a model that knows three classes.
+    y3 = y.copy()
+    y3[:2] = 2
+    with pytest.raises(ValueError) as excinfo:
+        _cv(alphas=CV_ALPHAS[:2], cv=3, scoring="neg_log_loss").fit(X, y3)
+    message = str(excinfo.value)
+    assert re.search(
+        r"The scorer failed on fold \d of cv \(its training part holds classes "
+        r"\[0, 1, 2\], its test part classes \[0, 1\]\): y_true and y_prob",
+        message,
+    ), message
+
+
+def test_non_finite_fold_scores_are_refused():
+    """r2 is undefined on one row: a NaN mean would hide every alpha."""
+    X_reg, y_reg = make_regression(n_samples=5, n_features=2, random_state=0)
+    with pytest.raises(ValueError, match=r"non-finite scores on fold \d of cv"):
+        MLPRegularizedRegressorCV(
+            hidden_layer_sizes=(), alphas=[1e-3], cv=5, max_iter=5
+        ).fit(X_reg, y_reg)
 
 
 def test_regressor_cv_takes_groups_and_routes_like_the_classifier():
