@@ -176,6 +176,28 @@ def test_fit_gives_a_usable_model_or_a_clear_error(config):
         assert np.all(np.isfinite(proba))
         assert np.isin(predictions, est.classes_).all() or y.ndim == 2
     copy.deepcopy(est)  # a fitted model must stay copyable
+    _assert_compaction_keeps_the_outputs(est, X)
+
+
+def _assert_compaction_keeps_the_outputs(est, X):
+    """compact() removes units whatever the activation, the penalty or the
+    weights' scale, with the same outputs up to rounding, and leaves ``est``
+    alone."""
+    before = _state(est)
+    small = est.compact()
+    assert _state(est) == before
+    output = (
+        "predict" if isinstance(est, MLPRegularizedRegressor) else "decision_function"
+    )
+    expected, got = getattr(est, output)(X), getattr(small, output)(X)
+    assert got.dtype == expected.dtype
+    tol = 1e-4 if expected.dtype == np.float32 else 1e-10
+    scale = max(1.0, float(np.abs(expected).max(initial=0)))
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * scale)
+    assert all(
+        a <= b
+        for a, b in zip(small.hidden_layer_sizes, est.hidden_layer_sizes, strict=True)
+    )
 
 
 # The searches' own errors, and scikit-learn's splitters and scorers refusing
