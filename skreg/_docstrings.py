@@ -15,7 +15,8 @@ _PARAMS = {
         - 'l1': ``R(W) = sum(|w|)``, solved with proximal steps (soft
           thresholding), so weights become exactly zero.
         - 'l0': ``R(W) =`` the number of non-zero weights, solved with hard
-          thresholding; not supported by ``solver='lbfgs'``.""",
+          thresholding (under ``solver='lbfgs'``, by full-batch proximal
+          gradient).""",
     "penalty_groups": """penalty_groups : {'weights', 'inputs', 'neurons'} or array-like of shape (n_features,), default='weights'
         What 'l1' and 'l0' remove: single weights, or whole rows of the weight
         matrices (the outgoing weights of an input or a hidden unit).
@@ -36,8 +37,8 @@ _PARAMS = {
         For a group :math:`g` of :math:`|g|` weights, 'l1' becomes the group
         lasso ``R = sum_g sqrt(|g|) * ||w_g||_2`` and 'l0' counts the weights
         of non-zero groups, ``R = sum_g |g| * (w_g != 0)``, so ``alpha`` stays
-        the price of one weight kept. The group L0 needs ``solver`` 'adam'
-        or 'sgd'; 'lbfgs' solves the group lasso by proximal L-BFGS. 'l2' is
+        the price of one weight kept. 'lbfgs' solves the group lasso by
+        proximal L-BFGS and the group L0 by proximal gradient. 'l2' is
         separable, so it only accepts 'weights'. See the user guide for the
         proximal operators.""",
     "solver": """solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
@@ -45,9 +46,10 @@ _PARAMS = {
 
         - 'lbfgs': L-BFGS-B, a quasi-Newton method on the full batch; it
           solves 'l1' exactly by splitting each weight into a positive and a
-          negative part, and the group lasso by proximal L-BFGS (the same
-          quasi-Newton model with the exact prox). Often best on small
-          datasets.
+          negative part, the group lasso by proximal L-BFGS (the same
+          quasi-Newton model with the exact prox), and 'l0' and the group
+          L0, which have no exact quasi-Newton step, by proximal gradient
+          with Barzilai-Borwein steps. Often best on small datasets.
         - 'sgd': proximal stochastic gradient descent with momentum.
         - 'adam': proximal Adam, each weight's prox using its own
           Adam step size (ProxGen).""",
@@ -90,8 +92,8 @@ _PARAMS = {
         their final phase (``polish``) when a step moves no parameter by more
         than ``tol`` times the largest one; 'lbfgs' stops when the largest
         projected gradient component is below ``tol`` (under the group
-        lasso, when a step moves no parameter by more than ``tol`` times the
-        largest one).""",
+        lasso and 'l0', when a step moves no parameter by more than ``tol``
+        times the largest one).""",
     "verbose": """verbose : bool, default=False
         Whether to print progress messages to stdout.""",
     "warm_start": """warm_start : bool, default=False

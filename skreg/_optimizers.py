@@ -19,13 +19,9 @@ from threadpoolctl import ThreadpoolController
 
 from skreg import _kernels as kernels
 
-# The requirements that are flags, not methods, as an error names them.
-_FLAGS = {"convex": "`convex = True`"}
-
 
 def _has(penalty, name):
-    found = getattr(penalty, name, None)
-    return bool(found) if name in _FLAGS else callable(found)
+    return callable(getattr(penalty, name, None))
 
 
 def _supports(solver, penalty):
@@ -45,7 +41,7 @@ def check_penalty_support(solver_name, penalty, described):
     if _supports(solver, penalty):
         return
     needs = " or ".join(
-        " and ".join(_FLAGS.get(m, f"`{m}`") for m in methods)
+        " and ".join(f"`{m}`" for m in methods)
         for methods in solver.required_penalty_methods
     )
     able = sorted(name for name, s in SOLVERS.items() if _supports(s, penalty))
@@ -291,13 +287,23 @@ class LBFGS:
     runs :class:`ProximalLBFGS`, the same quasi-Newton model with the
     penalty's exact prox, under the same budgets; ``tol`` is then its step
     test.
+
+    A penalty neither smooth nor convex (the L0 and the group L0) has no
+    exact step in a quasi-Newton metric either: under hard thresholding the
+    model's minimiser is no descent direction in general. It runs
+    :class:`ProximalGradient`, whose Barzilai-Borwein step is a scalar
+    secant estimate of the same curvature, under the same budgets; ``tol``
+    is again its step test. From the same starts (breast cancer with (32,),
+    digits with (64,); alpha 1e-4, 1e-3 and 1e-2; two seeds; the default
+    ``max_iter``) it ended below 'adam''s objective in 11 of 12 fits, 1.5 to
+    6.7 times lower, and 3% above it in the last.
     """
 
     name = "L-BFGS"
     required_penalty_methods = (
         ("gradient",),
         ("orthant_gradient",),
-        ("prox", "value", "convex"),
+        ("prox", "value"),
     )
 
     def __init__(
@@ -343,7 +349,9 @@ class LBFGS:
             returned ``theta``, without another call to ``fun``.
         """
         if not (_has(penalty, "gradient") or _has(penalty, "orthant_gradient")):
-            return ProximalLBFGS(
+            convex = getattr(penalty, "convex", False)
+            solver = ProximalLBFGS if convex else ProximalGradient
+            return solver(
                 self.max_fun, self.tol, max_iter=self.max_iter,
                 verbose=self.verbose, monitor=self.monitor, warn=self.warn,
             ).minimize(fun, theta0, penalty, n_weights)  # fmt: skip
@@ -483,16 +491,26 @@ class ProximalGradient:
     ``tol`` times the largest parameter. Barzilai-Borwein steps range over the
     inverse curvatures of the problem, so that longest step approaches one
     over the smallest curvature, and the test bounds the relative distance to
-    the optimum where the problem is strongly convex.
+    the optimum where the problem is strongly convex. It also stops after
+    ``max_iter`` steps, or when ``monitor(theta)``, called after each step,
+    returns True; ``warn`` issues a ConvergenceWarning when a budget ends
+    the run.
     """
 
     name = "proximal gradient"
     required_penalty_methods = (("prox", "value"),)
 
-    def __init__(self, max_fun=100, tol=1e-4, memory=5):
+    def __init__(
+        self, max_fun=100, tol=1e-4, memory=5, max_iter=None, verbose=False,
+        monitor=None, warn=False,
+    ):  # fmt: skip
         self.max_fun = max_fun
         self.tol = tol
         self.memory = memory
+        self.max_iter = max_iter
+        self.verbose = verbose
+        self.monitor = monitor
+        self.warn = warn
 
     def minimize(self, fun, theta0, penalty, n_weights):
         """Minimise ``fun(theta)[0] + penalty.value(theta[:n_weights])``.
@@ -517,29 +535,43 @@ class ProximalGradient:
         # line search and the next Barzilai-Borwein step correct its scale.
         step = 1e-3 * max(float(np.linalg.norm(theta)), 1.0) / norm_g
         longest = 0.0
-        while n_fun < self.max_fun:
+        max_iter = np.inf if self.max_iter is None else self.max_iter
+        converged = False
+        while n_fun < self.max_fun and len(curve) < max_iter:
             reference = max(history[-self.memory :])
+            accepted = False
             while n_fun < self.max_fun:
                 candidate = theta - step * grad
                 w = candidate[:nw]
                 penalty.prox(w, step, out=w)
                 move = candidate - theta
+                if not (step > 0 and np.any(move)):
+                    # Below the parameters' resolution (gradients of 1e20 or
+                    # more on unscaled data): no decrease is left to find.
+                    break
                 new_loss, new_grad = fun(candidate)
                 n_fun += 1
                 new_objective = new_loss + penalty.value(w)
                 decrease = 1e-4 / (2 * step) * float(move @ move)
                 if new_objective <= reference - decrease:
+                    accepted = True
                     break
                 step /= 2
-            else:
-                break  # out of evaluations in the line search
+            if not accepted:
+                break  # out of evaluations, or of step, in the line search
             longest = max(longest, step)
             mapping = float(np.max(np.abs(move), initial=0)) / step
             dg = new_grad - grad
             theta, grad, objective = candidate, new_grad, new_objective
             history.append(objective)
             curve.append(record(objective, penalty, w))
+            if self.verbose:
+                print(f"Iteration {len(curve)}, " + describe_record(curve[-1]))
+            if self.monitor is not None and self.monitor(theta):
+                converged = True  # the caller asked to stop
+                break
             if mapping * longest <= self.tol * float(np.max(np.abs(theta))):
+                converged = True
                 break
             # The long Barzilai-Borwein step: on networks it reached a 35%
             # lower objective than the short one (<dx, dg> / <dg, dg>) or
@@ -548,6 +580,14 @@ class ProximalGradient:
             curvature = float(move @ dg)
             step = float(move @ move) / curvature if curvature > 0 else 2 * step
         self.n_fun_ = n_fun
+        if not converged and self.warn:
+            warnings.warn(
+                f"lbfgs (proximal gradient) failed to converge after "
+                f"{len(curve)} iteration(s) and {n_fun} loss evaluation(s). "
+                + _LBFGS_ADVICE,
+                ConvergenceWarning,
+                stacklevel=4,
+            )
         return theta, len(curve), curve, objective
 
 

@@ -405,7 +405,8 @@ class StochasticTraining:
 
 class FullBatchTraining:
     """L-BFGS on the whole data: L-BFGS-B for the smooth penalties and the
-    L1 split, proximal L-BFGS for the group lasso (see :class:`LBFGS`).
+    L1 split, proximal L-BFGS for the group lasso, proximal gradient with
+    Barzilai-Borwein steps for the L0 and the group L0 (see :class:`LBFGS`).
 
     It stops after ``max_iter`` iterations or ``max_fun`` loss evaluations,
     at ``tol``, or when a callback asks.

@@ -1,7 +1,9 @@
 """With no hidden layer the model is convex: scikit-learn's linear models give
-its optimum, and a solver is measured by its distance to it."""
+its optimum, and a solver is measured by its distance to it. Under L0 it is
+not convex, and a brute force over the supports gives the optimum."""
 
 import warnings
+from itertools import combinations
 
 import numpy as np
 import pytest
@@ -13,7 +15,7 @@ from sklearn.datasets import (
     make_regression,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import Lasso, LogisticRegression, Ridge
+from sklearn.linear_model import Lasso, LinearRegression, LogisticRegression, Ridge
 from sklearn.preprocessing import StandardScaler
 
 from skreg import MLPRegularizedClassifier, MLPRegularizedRegressor
@@ -190,3 +192,53 @@ def test_stochastic_solvers_land_on_the_convex_optimum(problem, penalty, solver)
         assert_array_equal(w != 0, np.abs(w_opt) > 1e-8)
     else:
         assert np.linalg.norm(w - w_opt) <= 1e-3 * np.linalg.norm(w_opt)
+
+
+# L0 with no hidden layer is not convex, but small enough to solve by brute
+# force: the best support of each size is an unpenalized linear fit.
+X_l0 = np.random.RandomState(0).standard_normal((200, 6))
+Y_l0 = (
+    X_l0 @ np.array([[2.0, 1.0], [-1.5, 0.0], [1.0, -1.0], [0.3, 0.0], [0, 0], [0, 0]])
+    + 0.5
+    + 0.5 * np.random.RandomState(1).standard_normal((200, 2))
+)
+
+
+def _best_supports(X, Y, price):
+    """Every support's objective (half the mean squared error summed over
+    outputs, plus ``price`` per kept input), best first."""
+    Y, found = Y.reshape(len(Y), -1), []
+    for k in range(X.shape[1] + 1):
+        for support in map(list, combinations(range(X.shape[1]), k)):
+            fitted = (
+                LinearRegression().fit(X[:, support], Y).predict(X[:, support])
+                if support
+                else np.broadcast_to(Y.mean(axis=0), Y.shape)
+            )
+            loss = 0.5 * np.mean(np.sum((Y - fitted) ** 2, axis=1))
+            found.append((loss + price * k, support))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+@pytest.mark.parametrize(
+    "groups, outputs, alpha",
+    [("weights", 1, 0.01), ("weights", 1, 0.05), ("weights", 1, 0.2),
+     ("inputs", 2, 0.01), ("inputs", 2, 0.1)],
+)  # fmt: skip
+def test_l0_finds_the_best_support_by_brute_force(solver, groups, outputs, alpha):
+    """The objective of the best of the 64 supports, to 1e-7 relative, on
+    that support: for the L0 (one output) and the group L0 over inputs (two
+    outputs: an input costs twice alpha)."""
+    Y = Y_l0[:, 0] if outputs == 1 else Y_l0
+    (best, support), (second, _) = _best_supports(X_l0, Y, alpha * outputs)[:2]
+    assert second - best > 1e-3  # a clear winner
+    est = MLPRegularizedRegressor(
+        hidden_layer_sizes=(), solver=solver, penalty="l0", penalty_groups=groups,
+        alpha=alpha, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X_l0, Y)
+    assert_array_equal(np.flatnonzero(np.any(est.coefs_[0], axis=1)), support)
+    assert est.loss_ == pytest.approx(best, rel=1e-7)

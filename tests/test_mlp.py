@@ -185,11 +185,30 @@ def test_sparsity_attributes_are_consistent():
     assert not hasattr(MLPRegularizedClassifier(), "sparsity_")
 
 
-def test_lbfgs_rejects_l0_at_fit_naming_the_solvers_that_work():
-    est = MLPRegularizedClassifier(solver="lbfgs", penalty="l0")
-    with pytest.raises(ValueError, match=r"Use solver in \['adam', 'sgd'\]"):
-        est.fit(X_clf, y_clf)
-    assert not hasattr(est, "coefs_")
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
+def test_lbfgs_takes_l0_by_proximal_gradient_under_lbfgs_budgets(
+    Estimator, X, y, capsys
+):
+    """Hard thresholding: exact zeros, every non-zero weight worth its
+    price at the final step; max_iter, verbose and the warning are lbfgs's."""
+    est = _fit(Estimator, X, y, solver="lbfgs", penalty="l0", alpha=1e-2)
+    assert 0 < est.n_nonzero_weights_ < sum(W.size for W in est.coefs_)
+    assert est.loss_ == est.loss_curve_[-1] <= est.loss_curve_[0]
+    assert est.loss_ == pytest.approx(
+        est.data_loss_curve_[-1] + 1e-2 * est.n_nonzero_weights_
+    )
+    verbose = Estimator(
+        hidden_layer_sizes=(16,), solver="lbfgs", penalty="l0", alpha=1e-2,
+        max_iter=3, verbose=True, random_state=0,
+    )  # fmt: skip
+    with pytest.warns(
+        ConvergenceWarning,
+        match=r"lbfgs \(proximal gradient\) failed to converge after 3 "
+        r"iteration.*Increase max_iter",
+    ):
+        verbose.fit(X, y)
+    assert verbose.n_iter_ == 3 and len(verbose.loss_curve_) == 3
+    assert capsys.readouterr().out.count("Iteration ") == 3
 
 
 @pytest.mark.parametrize(

@@ -77,36 +77,32 @@ def test_strong_penalty_zeroes_weights_never_intercepts(Optimizer, Penalty):
     assert np.all(theta[N_WEIGHTS:] != 0)
 
 
-def test_lbfgs_rejects_l0_naming_what_it_needs_and_who_can():
+class _ProxOnly:
+    """A penalty with a prox and no value: nothing to line-search on."""
+
+    def prox(self, w, step, out=None):
+        return w
+
+
+def test_a_solver_refuses_a_penalty_it_cannot_run_naming_what_it_needs():
     msg = (
-        r"solver='lbfgs' does not support penalty='l0': it needs a penalty with "
-        r"`gradient` or `orthant_gradient` or `prox` and `value` and "
-        r"`convex = True`, which L0 does not have\. Use solver in "
-        r"\['adam', 'sgd'\] for penalty='l0'\."
+        r"solver='lbfgs' does not support penalty=<custom>: it needs a penalty "
+        r"with `gradient` or `orthant_gradient` or `prox` and `value`, which "
+        r"_ProxOnly does not have\. Use solver in \['adam', 'sgd'\] for "
+        r"penalty=<custom>\."
     )
     with pytest.raises(ValueError, match=msg):
-        check_penalty_support("lbfgs", L0(1.0), "penalty='l0'")
-    for solver in ("sgd", "adam"):
-        check_penalty_support(solver, L0(1.0), "penalty='l0'")
-    for penalty in (L1(1.0), L2(1.0)):
-        check_penalty_support("lbfgs", penalty, "penalty='l1'")
+        check_penalty_support("lbfgs", _ProxOnly(), "penalty=<custom>")
 
 
-def test_lbfgs_takes_the_group_lasso_and_rejects_the_group_l0():
-    """The group lasso is convex with an exact prox (proximal L-BFGS); the
-    group L0 is neither smooth nor convex."""
+def test_every_solver_takes_every_penalty():
+    """L2 by its gradient, L1 by the split, the group lasso by proximal
+    L-BFGS, the L0s by proximal gradient; adam and sgd by their prox."""
     groups = row_groups([3, 4, 1], "inputs")
+    penalties = [L0(1.0), L1(1.0), L2(1.0), GroupL0(1.0, groups), GroupL1(1.0, groups)]
     for solver in ("lbfgs", "sgd", "adam"):
-        check_penalty_support(solver, GroupL1(1.0, groups), "penalty='l1'")
-    described = "penalty='l0' with penalty_groups='inputs'"
-    msg = (
-        rf"solver='lbfgs' does not support {described}: .* "
-        r"Use solver in \['adam', 'sgd'\]"
-    )
-    with pytest.raises(ValueError, match=msg):
-        check_penalty_support("lbfgs", GroupL0(1.0, groups), described)
-    for solver in ("sgd", "adam"):
-        check_penalty_support(solver, GroupL0(1.0, groups), described)
+        for penalty in penalties:
+            check_penalty_support(solver, penalty, "penalty")
 
 
 def _quadratic(target):
@@ -276,6 +272,24 @@ def test_proximal_solvers_meet_the_group_lasso_optimality_conditions(Solver):
             assert_allclose(g, -bound * w / np.linalg.norm(w), atol=1e-6)
     assert 0 < zero_groups < 4
     assert abs(grad[-1]) < 1e-8  # the intercept is free
+
+
+def test_proximal_gradient_stops_where_no_step_moves_the_parameters():
+    """An overflowing gradient (unscaled data in float32) leaves no step: the
+    run ends at the start, with lbfgs's warning, instead of halving the step
+    to zero."""
+
+    def overflowing(theta):
+        return 1.0, np.full_like(theta, np.inf)
+
+    start = rng.randn(9).astype(np.float32)
+    solver = ProximalGradient(max_fun=15000, max_iter=200, warn=True)
+    with pytest.warns(ConvergenceWarning, match="after 0 iteration"):
+        theta, n_iter, curve, objective = solver.minimize(
+            overflowing, start, L0(0.1), 8
+        )
+    assert_array_equal(theta, start)
+    assert n_iter == 0 and curve == [] and solver.n_fun_ == 1
 
 
 def test_proximal_gradient_l0_ends_on_a_fixed_point_no_worse_than_its_start():

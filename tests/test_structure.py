@@ -46,16 +46,23 @@ def _fit(Estimator, X, y, **params):
 # Errors -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
 @pytest.mark.parametrize("groups", ["inputs", "neurons"])
-def test_lbfgs_rejects_the_group_l0_naming_the_solvers(groups):
-    est = MLPRegularizedClassifier(solver="lbfgs", penalty="l0", penalty_groups=groups)
-    msg = (
-        rf"solver='lbfgs' does not support penalty='l0' with "
-        rf"penalty_groups='{groups}'.* Use solver in \['adam', 'sgd'\]"
-    )
-    with pytest.raises(ValueError, match=msg):
-        est.fit(X_clf, y_clf)
-    assert not hasattr(est, "coefs_")
+def test_lbfgs_takes_the_group_l0_zeroing_rows_whole(Estimator, X, y, groups):
+    """By proximal gradient, as the L0. A row is priced whole, alpha times
+    its size, even where relu leaves some of its weights at zero."""
+    alpha = 3e-3
+    est = _fit(Estimator, X, y, solver="lbfgs", penalty="l0",
+               penalty_groups=groups, alpha=alpha)  # fmt: skip
+    grouped = est.coefs_[:1] if groups == "inputs" else est.coefs_
+    price = sum(np.any(W, axis=1).sum() * W.shape[1] for W in grouped)
+    price += sum(np.count_nonzero(W) for W in est.coefs_[len(grouped) :])
+    assert est.penalty_curve_[-1] == pytest.approx(alpha * price)
+    if groups == "inputs":
+        assert 0 < est.n_features_selected_ < X.shape[1]
+    else:
+        assert 0 < sum(est.n_active_units_) < sum(est.hidden_layer_sizes)
+    assert est.loss_ == est.loss_curve_[-1] <= est.loss_curve_[0]
 
 
 @pytest.mark.parametrize("Estimator, X, y", ESTIMATORS)
@@ -96,8 +103,8 @@ def test_l2_rejects_groups_saying_they_change_nothing(groups):
 def test_failed_group_fit_leaves_the_model_intact():
     est = _fit(MLPRegularizedClassifier, X_clf, y_clf, penalty="l0", max_iter=5)
     coefs = [W.copy() for W in est.coefs_]
-    est.set_params(warm_start=True, solver="lbfgs", penalty_groups="inputs")
-    with pytest.raises(ValueError, match="does not support"):
+    est.set_params(warm_start=True, penalty="l2", penalty_groups="inputs")
+    with pytest.raises(ValueError, match="separable: grouping its weights"):
         est.fit(X_clf, y_clf)
     for before, after in zip(coefs, est.coefs_, strict=True):
         assert_array_equal(before, after)
