@@ -28,8 +28,9 @@ it first and lets every fit take it: the epochs stand for a long fit's.
 
 Configurations: adam and sgd under every penalty ('l2', 'l1', 'l0', the last
 two also over input and neuron groups, and over labelled input groups: 20
-labels of 5 inputs each); lbfgs under 'l2', 'l1' and the group lasso over
-inputs, neurons and labels (proximal L-BFGS), at equal loss evaluations.
+labels of 5 inputs each); lbfgs under 'l2', 'l1', the group lasso over
+inputs, neurons and labels (proximal L-BFGS), and 'l0' and the group L0
+over inputs (proximal gradient), at equal loss evaluations.
 
 Problems: binary and 5-class classification, and regression with 2 outputs
 (MLPRegressor against MLPRegularizedRegressor), each in float32 and float64.
@@ -115,7 +116,8 @@ def main():
         ("lbfgs", penalty, group)
         for penalty, group in (("l2", "weights"), ("l1", "weights"),
                                ("l1", "inputs"), ("l1", "neurons"),
-                               ("l1", "labels"))
+                               ("l1", "labels"), ("l0", "weights"),
+                               ("l0", "inputs"))
     ]  # fmt: skip
     chosen = [c for c in configs if args.only in "/".join(c)]
     # l2 is the reference of the chosen solvers only.

@@ -257,6 +257,16 @@ _LBFGS_ADVICE = (
 )
 
 
+def _warn_budget(solver_name, n_iter, n_fun):
+    """lbfgs's ConvergenceWarning, from a solver it hands a penalty to."""
+    warnings.warn(
+        f"lbfgs ({solver_name}) failed to converge after {n_iter} iteration(s) "
+        f"and {n_fun} loss evaluation(s). {_LBFGS_ADVICE}",
+        ConvergenceWarning,
+        stacklevel=5,
+    )
+
+
 class LBFGS:
     """Full-batch L-BFGS-B on the penalized objective.
 
@@ -545,9 +555,12 @@ class ProximalGradient:
                 w = candidate[:nw]
                 penalty.prox(w, step, out=w)
                 move = candidate - theta
-                if not (step > 0 and np.any(move)):
-                    # Below the parameters' resolution (gradients of 1e20 or
-                    # more on unscaled data): no decrease is left to find.
+                if not (step > 0 and np.isfinite(move).all()):
+                    # The gradient overflowed (unscaled data in float32), or
+                    # its step underflowed: no decrease is left to find.
+                    break
+                if not np.any(move):
+                    converged = True  # a fixed point of the prox-gradient map
                     break
                 new_loss, new_grad = fun(candidate)
                 n_fun += 1
@@ -581,13 +594,7 @@ class ProximalGradient:
             step = float(move @ move) / curvature if curvature > 0 else 2 * step
         self.n_fun_ = n_fun
         if not converged and self.warn:
-            warnings.warn(
-                f"lbfgs (proximal gradient) failed to converge after "
-                f"{len(curve)} iteration(s) and {n_fun} loss evaluation(s). "
-                + _LBFGS_ADVICE,
-                ConvergenceWarning,
-                stacklevel=4,
-            )
+            _warn_budget(self.name, len(curve), n_fun)
         return theta, len(curve), curve, objective
 
 
@@ -722,13 +729,7 @@ class ProximalLBFGS:
                 break
         self.n_fun_ = n_fun
         if not converged and self.warn:
-            warnings.warn(
-                f"lbfgs (proximal L-BFGS) failed to converge after "
-                f"{len(curve)} iteration(s) and {n_fun} loss evaluation(s). "
-                + _LBFGS_ADVICE,
-                ConvergenceWarning,
-                stacklevel=4,
-            )
+            _warn_budget(self.name, len(curve), n_fun)
         return theta, len(curve), curve, objective
 
     def _model_minimiser(self, theta, grad, metric, penalty, nw):

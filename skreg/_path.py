@@ -378,9 +378,10 @@ def _run_path(estimator, X, y, alphas, budget, sample_weight, started=False):
 # Cross-validated estimators ---------------------------------------------------
 
 
-def _describe_fold(k, y, train, test):
-    """Fold ``k`` and what its parts hold, for the errors that blame it."""
-    if y.ndim == 1 and y.dtype.kind in "OUSbi":
+def _describe_fold(k, y, train, test, classes):
+    """Fold ``k`` and what its parts hold (their ``classes``, or their size),
+    for the errors that blame it."""
+    if classes and y.ndim == 1:
         parts = [f"classes {np.unique(y[part]).tolist()}" for part in (train, test)]
     else:
         parts = [f"{len(part)} row{'s' * (len(part) != 1)}" for part in (train, test)]
@@ -418,7 +419,7 @@ def _fold_path(
         except ValueError as error:
             # Log loss, ROC AUC, ... refuse a test part without every class
             # of the model, or a model without every class of the test part.
-            where = _describe_fold(fold, y, train, test)
+            where = _describe_fold(fold, y, train, test, is_classifier(estimator))
             raise ValueError(
                 f"The scorer failed on {where}: {error} Use fewer folds, or a "
                 "scoring defined on every fold."
@@ -470,12 +471,12 @@ def _check_fold_weights(X, splits, sample_weight, score_params):
                 )
 
 
-def _check_scores(folds, y, splits):
+def _check_scores(folds, y, splits, classes):
     """Refuse a fold the scorer could not score: a mean over folds with a
     NaN would hide the alpha, or every alpha, from the selection."""
     for k, fold in enumerate(folds):
         if not np.isfinite(fold["test_score"]).all():
-            where = _describe_fold(k, y, *splits[k])
+            where = _describe_fold(k, y, *splits[k], classes)
             raise ValueError(
                 f"The scorer gave non-finite scores on {where}. Some scores "
                 "are undefined on small test parts (r2 on fewer than two "
@@ -684,7 +685,7 @@ class _CVMixin:
             )
             for k, (train, test) in enumerate(splits)
         )
-        _check_scores(folds, y, splits)
+        _check_scores(folds, y, splits, is_classifier(base))
         results = {"alphas": alphas}
         for key in folds[0]:
             table = np.array([fold[key] for fold in folds])
