@@ -51,18 +51,23 @@ EXAMPLES = int(os.environ.get("SKREG_FUZZ_EXAMPLES", "100"))
 
 
 @st.composite
-def configurations(draw):
+def datasets(draw, max_scale, non_finite, outputs):
+    """``(classifier, seed, rng, X, y, sample_weight)``: small data of random
+    scale (10**-max_scale to 10**max_scale), rarely with one of the
+    ``non_finite`` values, binary, multiclass, multilabel or regression
+    targets (with one of ``outputs``), dense or sparse, and weights with
+    some, most or no zeros."""
     classifier = draw(st.booleans())
     n_samples = draw(st.integers(4, 40))
     n_features = draw(st.integers(1, 6))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.RandomState(seed)
-    scale = 10.0 ** draw(st.integers(-30, 30))
-    X = rng.standard_normal((n_samples, n_features)) * scale
+    X = rng.standard_normal((n_samples, n_features))
+    X *= 10.0 ** draw(st.integers(-max_scale, max_scale))
     # Hypothesis favours small integers: the rare branches sit at the top.
     if draw(st.integers(0, 9)) == 9:
         X[rng.randint(n_samples), rng.randint(n_features)] = draw(
-            st.sampled_from([np.nan, np.inf, -np.inf])
+            st.sampled_from(non_finite)
         )
     if classifier:
         kind = draw(st.sampled_from(["binary", "multiclass", "multilabel"]))
@@ -71,18 +76,26 @@ def configurations(draw):
         else:
             y = rng.randint(2 if kind == "binary" else 4, size=n_samples)
     else:
-        outputs = draw(st.sampled_from([None, 2]))
-        y = rng.standard_normal(n_samples if outputs is None else (n_samples, 2))
+        n_outputs = draw(st.sampled_from(outputs))
+        y = rng.standard_normal(n_samples if n_outputs is None else (n_samples, 2))
         y *= 10.0 ** draw(st.integers(-5, 5))
-    dtype = draw(st.sampled_from([np.float32, np.float64]))
-    X = X.astype(dtype)
+    X = X.astype(draw(st.sampled_from([np.float32, np.float64])))
     if draw(st.booleans()):
         X = sp.csr_matrix(X)
     sample_weight = None
     if draw(st.booleans()):
         sample_weight = rng.uniform(0, 2, n_samples) * (
-            rng.uniform(size=n_samples) > 0.3
+            rng.uniform(size=n_samples) > draw(st.sampled_from([0.3, 0.0, 0.8]))
         )
+    return classifier, seed, rng, X, y, sample_weight
+
+
+@st.composite
+def configurations(draw):
+    classifier, seed, rng, X, y, sample_weight = draw(
+        datasets(30, [np.nan, np.inf, -np.inf], outputs=[None, 2])
+    )
+    n_samples = X.shape[0]
     penalty = draw(st.sampled_from(["l0", "l1", "l2"]))
     solver = draw(st.sampled_from(["adam", "sgd", "adam", "sgd", "lbfgs"]))
     groups = draw(st.sampled_from(["weights", "inputs", "neurons", "labels"]))
@@ -211,30 +224,9 @@ CLEAR_CV_ERRORS = CLEAR_ERRORS + [
 
 @st.composite
 def searches(draw):
-    classifier = draw(st.booleans())
-    n_samples = draw(st.integers(4, 40))
-    n_features = draw(st.integers(1, 5))
-    seed = draw(st.integers(0, 2**16))
-    rng = np.random.RandomState(seed)
-    X = rng.standard_normal((n_samples, n_features)) * 10.0 ** draw(st.integers(-5, 5))
-    if draw(st.integers(0, 9)) == 9:
-        X[rng.randint(n_samples), rng.randint(n_features)] = np.nan
-    if classifier:
-        kind = draw(st.sampled_from(["binary", "multiclass", "multilabel"]))
-        if kind == "multilabel":
-            y = rng.randint(2, size=(n_samples, 2))
-        else:
-            y = rng.randint(2 if kind == "binary" else 3, size=n_samples)
-    else:
-        y = rng.standard_normal(n_samples) * 10.0 ** draw(st.integers(-3, 3))
-    X = X.astype(draw(st.sampled_from([np.float32, np.float64])))
-    if draw(st.integers(0, 3)) == 3:
-        X = sp.csr_matrix(X)
-    sample_weight = None
-    if draw(st.booleans()):
-        sample_weight = rng.uniform(0, 2, n_samples) * (
-            rng.uniform(size=n_samples) > draw(st.sampled_from([0.0, 0.3, 0.8]))
-        )
+    classifier, seed, rng, X, y, sample_weight = draw(
+        datasets(5, [np.nan], outputs=[None])
+    )
     n_splits = draw(st.integers(2, 4))
     kinds = ["int", "kfold", "group"]
     if classifier and y.ndim == 1:
@@ -250,7 +242,7 @@ def searches(draw):
         cv = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
     else:
         cv = GroupKFold(n_splits)
-        groups = rng.randint(draw(st.integers(1, 6)), size=n_samples)
+        groups = rng.randint(draw(st.integers(1, 6)), size=X.shape[0])
     penalty = draw(st.sampled_from(["l0", "l1", "l1", "l2"]))
     solver = draw(st.sampled_from(["adam", "sgd", "lbfgs"]))
     penalty_groups = "weights"
