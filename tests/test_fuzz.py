@@ -143,6 +143,16 @@ def _base_model(Estimator, X, y, hidden):
         return est.fit(X0, y)
 
 
+def _assert_clear_and_harmless(error, patterns, est, before):
+    """``error`` names its cause (one of ``patterns``), and the failed fit
+    left ``est`` as it was (``before``, its :func:`_state`)."""
+    message = str(error)
+    known = [p for p in patterns if re.search(p, message)]
+    assert known, message
+    event(f"clear error: {known[0]}")
+    assert _state(est) == before, "a failed fit changed the model"
+
+
 def _state(est):
     """Each attribute's pickle: equal means bit-identical."""
     return {k: pickle.dumps(v) for k, v in vars(est).items()}
@@ -168,11 +178,7 @@ def test_fit_gives_a_usable_model_or_a_clear_error(config):
         try:
             getattr(est, method)(X, y, sample_weight=sample_weight)
         except (ValueError, TypeError) as error:
-            message = str(error)
-            known = [p for p in CLEAR_ERRORS if re.search(p, message)]
-            assert known, message
-            event(f"clear error: {known[0]}")
-            assert _state(est) == before, "a failed fit changed the model"
+            _assert_clear_and_harmless(error, CLEAR_ERRORS, est, before)
             return
         predictions = est.predict(X)
     event("fitted" + (" (kept the best validated weights)" if est.diverged_ else ""))
@@ -298,11 +304,7 @@ def test_a_search_gives_a_usable_model_or_a_clear_error(search):
         try:
             est.fit(X, y, sample_weight=sample_weight, groups=groups)
         except ValueError as error:
-            message = str(error)
-            known = [p for p in CLEAR_CV_ERRORS if re.search(p, message)]
-            assert known, message
-            event(f"clear error: {known[0]}")
-            assert _state(est) == before, "a failed search changed the model"
+            _assert_clear_and_harmless(error, CLEAR_CV_ERRORS, est, before)
             return
         predictions = est.predict(X)
     event("fitted")
