@@ -68,21 +68,27 @@ def test_one_subtask_per_epoch_and_one_for_the_final_phase(solver, groups):
     assert not hasattr(clf, "_callback_fit_ctx")
 
 
-# 'neurons': the group lasso, which lbfgs solves by proximal L-BFGS.
-@pytest.mark.parametrize("groups", ["weights", "neurons"])
-def test_lbfgs_reports_each_iteration(groups):
+# lbfgs's three solvers: L-BFGS-B on the L1 split, proximal L-BFGS for the
+# group lasso ('neurons'), proximal gradient for 'l0'.
+LBFGS_CASES = [("l1", "weights"), ("l1", "neurons"), ("l0", "weights")]
+
+
+@pytest.mark.parametrize("penalty, groups", LBFGS_CASES)
+def test_lbfgs_reports_each_iteration(penalty, groups):
     recorder = Recorder()
-    clf = _clf(solver="lbfgs", penalty_groups=groups).set_callbacks(recorder)
+    clf = _clf(solver="lbfgs", penalty=penalty, penalty_groups=groups)
+    clf.set_callbacks(recorder)
     clf.fit(X, y)
     # The last iteration's subtask begins but never runs: it ends empty.
     assert recorder.tasks.count("iteration") == clf.n_iter_ + 1
     assert len(recorder.predictions) == clf.n_iter_ + 1  # iterations and fit
 
 
-@pytest.mark.parametrize("groups", ["weights", "neurons"])
-def test_a_callback_can_stop_lbfgs(groups):
+@pytest.mark.parametrize("penalty, groups", LBFGS_CASES)
+def test_a_callback_can_stop_lbfgs(penalty, groups):
     recorder = Recorder(stop_after=3, task="iteration")
-    clf = _clf(solver="lbfgs", penalty_groups=groups).set_callbacks(recorder)
+    clf = _clf(solver="lbfgs", penalty=penalty, penalty_groups=groups)
+    clf.set_callbacks(recorder)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)  # stopping is asked
         clf.fit(X, y)
