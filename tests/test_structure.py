@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_selection import SelectFromModel
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import skreg._multilayer_perceptron
 import skreg._training
@@ -260,10 +260,28 @@ def test_labelled_input_groups_select_whole_categorical_features(seed):
     assert est.n_features_selected_ == 10
 
 
+def test_an_encoder_making_other_columns_is_told_to_fix_its_categories():
+    """Labels are fixed when the estimator is made; an encoder refitted on
+    data without a rare category (a fold of a search) makes fewer columns."""
+    C = np.array([["a", "p"], ["b", "q"]] * 10 + [["rare", "p"]], dtype=object)
+    y = np.r_[[0, 1] * 10, 0]
+    labels = np.repeat([0, 1], [3, 2])  # ('a', 'b', 'rare') and ('p', 'q')
+    mlp = MLPRegularizedClassifier(
+        hidden_layer_sizes=(3,), penalty="l1", penalty_groups=labels, max_iter=5
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        make_pipeline(OneHotEncoder(), mlp).fit(C, y)
+        with pytest.raises(ValueError, match="fix the transformer's categories"):
+            make_pipeline(OneHotEncoder(), mlp).fit(C[:-1], y[:-1])
+        fixed = OneHotEncoder(categories=[["a", "b", "rare"], ["p", "q"]])
+        make_pipeline(fixed, mlp).fit(C[:-1], y[:-1])
+
+
 # Group L0's price of a feature, alpha x 40 weights, is its whole gain at 1e-2.
 @pytest.mark.parametrize(
     "solver, penalty, alpha", [("adam", "l0", 3e-3), ("sgd", "l1", 1e-2),
-                               ("lbfgs", "l1", 1e-2)],
+                               ("lbfgs", "l1", 1e-2), ("lbfgs", "l0", 3e-3)],
 )  # fmt: skip
 def test_labelled_input_groups_are_kept_or_dropped_whole(solver, penalty, alpha):
     X, y, labels = _categorical_problem(0, n_samples=600)

@@ -357,7 +357,9 @@ def labelled_input_groups(layer_units, labels):
         raise ValueError(
             f"penalty_groups has {labels.size} labels in shape {labels.shape} "
             f"for {n_inputs} input features: give one group label per column "
-            "of X, or use 'inputs' or 'neurons'."
+            "of X, or use 'inputs' or 'neurons'. Where a Pipeline makes the "
+            "columns (OneHotEncoder), fix the transformer's categories, so "
+            "that every fit, in every fold, makes the same columns."
         )
     try:
         _, group, counts = np.unique(labels, return_inverse=True, return_counts=True)
