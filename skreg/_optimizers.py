@@ -305,7 +305,7 @@ class LBFGS:
     secant estimate of the same curvature, under the same budgets; ``tol``
     is again its step test. From the same starts (breast cancer with (32,),
     digits with (64,); alpha 1e-4, 1e-3 and 1e-2; two seeds; the default
-    ``max_iter``) it ended below 'adam''s objective in 11 of 12 fits, 1.5 to
+    ``max_iter``) it ended below adam's objective in 11 of 12 fits, 1.5 to
     6.7 times lower, and 3% above it in the last.
     """
 
