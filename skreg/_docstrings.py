@@ -265,7 +265,12 @@ _CV_PARAMS = {
     "scoring": """scoring : str or callable, default=None
         The score the alpha is chosen on, as in
         :func:`~sklearn.metrics.check_scoring`; None means the estimator's
-        ``score`` (accuracy, or R^2).""",
+        ``score`` (accuracy, or R^2). As in
+        :class:`~sklearn.linear_model.LogisticRegressionCV`, the
+        classifier's fold models know every class of ``y``, and a scorer of
+        probabilities or scores that takes ``labels`` (log loss, Brier
+        score, top-k accuracy) is given them all, so a fold without a rare
+        class is still scored.""",
     "selection": """selection : {'best', '1se'}, default='best'
         Which alpha to keep: 'best' has the highest mean score over the
         folds; '1se' is the largest alpha whose mean score is within one

@@ -780,12 +780,16 @@ class MLPRegularizedClassifier(ClassifierMixin, _BaseMLPRegularized):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        # A CV fold's model knows every class of the data the fold comes
+        # from, as LogisticRegressionCV's folds do: its probabilities then
+        # have a column for each, whichever classes its training part holds.
+        known = getattr(self, "_fold_classes", None)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
-            self._label_binarizer = LabelBinarizer().fit(y)
+            self._label_binarizer = LabelBinarizer().fit(y if known is None else known)
             self.classes_ = self._label_binarizer.classes_
         else:
             classes = unique_labels(y)
-            if self.warm_start and not incremental:
+            if self.warm_start and not incremental and known is None:
                 if set(classes) != set(self.classes_):
                     raise ValueError(
                         "warm_start can only be used where `y` has the same "

@@ -9,6 +9,7 @@ alpha that zeroes everything never leaves zero.
 """
 
 import copy
+import inspect
 import time
 import warnings
 from numbers import Integral, Real
@@ -24,6 +25,7 @@ from sklearn.utils.metadata_routing import (
     MethodMapping,
     process_routing,
 )
+from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.parallel import Parallel, delayed
 
 from skreg._docstrings import fill_doc
@@ -322,14 +324,21 @@ def _checked_alphas(alphas):
     return alphas
 
 
-def _run_path(estimator, X, y, alphas, budget, sample_weight, started=False):
+def _run_path(
+    estimator, X, y, alphas, budget, sample_weight, started=False, classes=None
+):
     """The path over sorted ``alphas``: a full fit at the first unless
-    ``started`` (``estimator`` already fitted), ``budget`` epochs after."""
+    ``started`` (``estimator`` already fitted), ``budget`` epochs after.
+
+    A classifier given ``classes`` knows them all, whichever ``y`` holds.
+    """
     estimator = (
         estimator.set_params(warm_start=True, max_iter=budget)
         if started
         else clone(estimator).set_params(warm_start=False)
     )
+    if classes is not None:
+        estimator._fold_classes = classes
     path = {
         key: []
         for key in (
@@ -379,9 +388,9 @@ def _run_path(estimator, X, y, alphas, budget, sample_weight, started=False):
 
 
 def _describe_fold(k, y, train, test, classes):
-    """Fold ``k`` and what its parts hold (their ``classes``, or their size),
-    for the errors that blame it."""
-    if classes and y.ndim == 1:
+    """Fold ``k`` and what its parts hold (their classes if ``classes`` is
+    given, else their size), for the errors that blame it."""
+    if classes is not None:
         parts = [f"classes {np.unique(y[part]).tolist()}" for part in (train, test)]
     else:
         parts = [f"{len(part)} row{'s' * (len(part) != 1)}" for part in (train, test)]
@@ -392,10 +401,12 @@ def _describe_fold(k, y, train, test, classes):
 
 def _fold_path(
     estimator, X, y, sample_weight, fold, train, test, alphas, budget, scorer,
-    score_params, relaxed,
+    score_params, relaxed, classes,
 ):  # fmt: skip
     """One fold's path, scored on its test part at every alpha, with the
     test part of ``score_params`` (the metadata routed to the scorer).
+
+    A classifier's models know all ``classes`` (see :func:`_all_classes`).
 
     With ``relaxed``, each alpha is scored by its relaxed refit (up to
     ``max_iter`` epochs from the path's weights), as the final model is: the
@@ -409,7 +420,7 @@ def _fold_path(
     sw = None if sample_weight is None else _safe_indexing(sample_weight, train)
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     start = time.perf_counter()
-    path = _run_path(estimator, X_train, y_train, alphas, budget, sw)
+    path = _run_path(estimator, X_train, y_train, alphas, budget, sw, classes=classes)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     score_params = _check_method_params(X, score_params, indices=test)
 
@@ -419,7 +430,7 @@ def _fold_path(
         except ValueError as error:
             # Log loss, ROC AUC, ... refuse a test part without every class
             # of the model, or a model without every class of the test part.
-            where = _describe_fold(fold, y, train, test, is_classifier(estimator))
+            where = _describe_fold(fold, y, train, test, classes)
             raise ValueError(
                 f"The scorer failed on {where}: {error} Use fewer folds, or a "
                 "scoring defined on every fold."
@@ -448,6 +459,45 @@ def _fold_path(
         "n_features_selected": np.r_[path.n_features_selected, [0] * pad],
         "fit_time": np.full(len(alphas), fit_time),
     }
+
+
+def _all_classes(estimator, y):
+    """The classes every fold's model knows: all of ``y``'s, as in
+    LogisticRegressionCV. A model fitted on a training part without a rare
+    class would otherwise have no probability column for it, and log loss
+    could not score it on a test part that holds it. None for regressors and
+    multilabel targets, whose folds all have every output."""
+    if is_classifier(estimator) and type_of_target(y) in ("binary", "multiclass"):
+        return unique_labels(y)
+    return None
+
+
+def _told_classes(scorer, classes):
+    """``scorer``, told all ``classes`` if its metric reads predicted
+    probabilities or scores and takes ``labels``, as LogisticRegressionCV
+    tells it: a test part without a rare class then still matches the
+    model's columns (log loss, Brier score, top-k accuracy, ...).
+
+    A metric of predicted labels (F1, precision, ...) is left alone, unlike
+    in LogisticRegressionCV: there ``labels`` would add a class that a test
+    part neither holds nor is predicted, at an F1 of 0, to the macro
+    average. The scorer's own ``labels`` and ``pos_label`` win.
+    """
+    func = getattr(scorer, "_score_func", None)
+    kwargs = getattr(scorer, "_kwargs", None)
+    response = getattr(scorer, "_response_method", "predict")
+    if classes is None or func is None or kwargs is None or response == "predict":
+        return scorer
+    params = inspect.signature(func).parameters
+    if "labels" not in params:
+        return scorer
+    told = {"labels": classes}
+    if len(classes) == 2 and "pos_label" in params:
+        # The column of predict_proba a binary score reads.
+        told["pos_label"] = classes[-1]
+    scorer = copy.copy(scorer)
+    scorer._kwargs = {**told, **kwargs}
+    return scorer
 
 
 def _check_fold_weights(X, splits, sample_weight, score_params):
@@ -480,8 +530,8 @@ def _check_scores(folds, y, splits, classes):
             raise ValueError(
                 f"The scorer gave non-finite scores on {where}. Some scores "
                 "are undefined on small test parts (r2 on fewer than two "
-                "rows): use fewer folds, or a scoring defined on every test "
-                "part."
+                "rows, ROC AUC on a test part without some class): use fewer "
+                "folds, or a scoring defined on every test part."
             )
 
 
@@ -653,6 +703,8 @@ class _CVMixin:
         # folds then index the validated X.
         X = base._validate_input(X, y, incremental=False, reset=True)[0]
         y = np.asarray(y)
+        classes = _all_classes(base, y)
+        scorer = _told_classes(scorer, classes)
         X, y, sample_weight = indexable(X, y, sample_weight)
         budget = _budget(base.max_iter, self.max_iter_per_alpha)
         cv = check_cv(self.cv, y, classifier=is_classifier(base))
@@ -682,10 +734,11 @@ class _CVMixin:
                 scorer,
                 score_params,
                 self.refit == "relaxed",
+                classes,
             )
             for k, (train, test) in enumerate(splits)
         )
-        _check_scores(folds, y, splits, is_classifier(base))
+        _check_scores(folds, y, splits, classes)
         results = {"alphas": alphas}
         for key in folds[0]:
             table = np.array([fold[key] for fold in folds])

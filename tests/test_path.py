@@ -10,7 +10,13 @@ from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, f1_score, make_scorer
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    get_scorer,
+    log_loss,
+    make_scorer,
+)
 from sklearn.model_selection import GroupKFold, KFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
@@ -22,7 +28,13 @@ from skreg import (
     MLPRegularizedRegressorCV,
     regularization_path,
 )
-from skreg._path import _data_loss, _null_loss, _relaxed_fit, _training_data
+from skreg._path import (
+    _data_loss,
+    _null_loss,
+    _relaxed_fit,
+    _told_classes,
+    _training_data,
+)
 
 X, y = make_classification(
     n_samples=300, n_features=10, n_informative=3, n_redundant=0, random_state=0
@@ -422,19 +434,89 @@ def test_unweighted_scores_ignore_a_test_part_of_zero_weight():
     assert np.isfinite(cv.cv_results_["split0_test_score"]).all()
 
 
-def test_a_scorer_failing_on_a_fold_names_the_fold_and_its_classes():
-    # Class 2 has two members: stratified 3-fold leaves a test part without it,
-    # where log loss cannot score a model that knows three classes.
+def _rare_class_y():
+    """y with a third class of two rows, both in KFold(3)'s first test part:
+    that fold's training part lacks the class, the other test parts too."""
     y3 = y.copy()
     y3[:2] = 2
+    return y3
+
+
+@pytest.mark.parametrize("refit", [True, "relaxed"])
+def test_every_fold_model_knows_every_class(refit):
+    """As in LogisticRegressionCV: each fold's models have a probability
+    column for every class of y, whichever classes their training part
+    holds, so log loss scores every fold."""
+    seen = []
+
+    def log_loss_recording(estimator, X, y):
+        seen.append((estimator.classes_, estimator.predict_proba(X).shape[1]))
+        return -log_loss(y, estimator.predict_proba(X), labels=estimator.classes_)
+
+    y3 = _rare_class_y()
+    for scoring in ("neg_log_loss", log_loss_recording):
+        cv = _cv(alphas=CV_ALPHAS[:2], scoring=scoring, refit=refit).fit(X, y3)
+        for k in range(3):
+            assert np.isfinite(cv.cv_results_[f"split{k}_test_score"]).all()
+    assert len(seen) >= 6
+    for classes, n_columns in seen:
+        assert_array_equal(classes, [0, 1, 2])
+        assert n_columns == 3
+    assert_array_equal(cv.classes_, [0, 1, 2])
+    assert not hasattr(cv, "_fold_classes")
+
+
+@pytest.mark.parametrize("scoring", ["neg_log_loss", "neg_brier_score"])
+def test_a_binary_fold_trained_on_one_class_is_scored(scoring):
+    ys = np.where(y == 0, "no", "yes")
+    only_no = np.flatnonzero(ys == "no")
+    folds = [(only_no[:50], only_no[50:]), (np.arange(300)[::2], np.arange(300)[1::2])]
+    cv = _cv(alphas=CV_ALPHAS[:2], cv=folds, scoring=scoring).fit(X, ys)
+    scores = cv.cv_results_["split0_test_score"]
+    assert np.isfinite(scores).all()
+    # The test part holds only 'no', which the fold's model learnt to predict.
+    assert scores.max() > -0.1
+
+
+def test_probability_scorers_are_told_every_class_and_label_scorers_are_not():
+    classes = np.array([0, 1, 2])
+    log = get_scorer("neg_log_loss")
+    told = _told_classes(log, classes)
+    assert_array_equal(told._kwargs["labels"], classes)
+    assert "labels" not in log._kwargs
+    # With labels=[0, 1, 2], macro F1 would average in a class that a test
+    # part neither holds nor is predicted, at 0.
+    f1 = get_scorer("f1_macro")
+    assert _told_classes(f1, classes) is f1
+    own = make_scorer(
+        log_loss, response_method="predict_proba", labels=[0, 1, 2, 3],
+        greater_is_better=False,
+    )  # fmt: skip
+    assert _told_classes(own, classes)._kwargs["labels"] == [0, 1, 2, 3]
+    brier = _told_classes(get_scorer("neg_brier_score"), np.array(["no", "yes"]))
+    assert brier._kwargs["pos_label"] == "yes"
+    assert _told_classes(log, None) is log
+    with config_context(enable_metadata_routing=True):
+        requesting = get_scorer("neg_log_loss").set_score_request(sample_weight=True)
+        routing = _told_classes(requesting, classes).get_metadata_routing()
+        assert routing.score.requests["sample_weight"] is True
+
+
+def test_a_scorer_failing_on_a_fold_names_the_fold_and_its_classes():
+    # 'f1' is binary F1: on three classes it fails on the first fold it meets.
     with pytest.raises(ValueError) as excinfo:
-        _cv(alphas=CV_ALPHAS[:2], cv=3, scoring="neg_log_loss").fit(X, y3)
+        _cv(alphas=CV_ALPHAS[:2], scoring="f1").fit(X, _rare_class_y())
     message = str(excinfo.value)
     assert re.search(
-        r"The scorer failed on fold \d of cv \(its training part holds classes "
-        r"\[0, 1, 2\], its test part classes \[0, 1\]\): y_true and y_prob",
+        r"The scorer failed on fold 0 of cv \(its training part holds classes "
+        r"\[0, 1\], its test part classes \[0, 1, 2\]\): Target is multiclass",
         message,
     ), message
+
+
+def test_a_test_part_without_a_class_is_refused_for_roc_auc():
+    with pytest.raises(ValueError, match=r"non-finite scores on fold 1 .*ROC AUC"):
+        _cv(alphas=CV_ALPHAS[:2], scoring="roc_auc_ovr").fit(X, _rare_class_y())
 
 
 def test_non_finite_fold_scores_are_refused():
