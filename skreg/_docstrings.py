@@ -134,7 +134,10 @@ _PARAMS = {
         zero depends on the learning rate. The phase runs L-BFGS for 'l2',
         proximal L-BFGS for 'l1' and the group lasso, and proximal gradient
         with Barzilai-Borwein steps for 'l0' and the group L0. 0 turns it
-        off. It never runs in :meth:`partial_fit`.
+        off. It never runs in :meth:`partial_fit`. Where the epochs stop
+        short of the optimum, as scikit-learn's MLP does, that stop
+        regularizes; the phase does not, so at a small ``alpha`` on small
+        data choose ``alpha`` by cross-validation (see the user guide).
         With ``early_stopping`` it starts from the weights the validation
         set chose and is kept only if their validation score does not drop.
         See the user guide.""",

@@ -27,7 +27,17 @@ def _run(script, tmp_path, *args):
 @pytest.mark.benchmark
 @pytest.mark.parametrize(
     "name",
-    ["fit", "predict", "memory", "scaling", "compact", "frontier", "cv", "selection"],
+    [
+        "fit",
+        "predict",
+        "memory",
+        "scaling",
+        "compact",
+        "frontier",
+        "cv",
+        "selection",
+        "defaults",
+    ],  # fmt: skip
 )
 def test_benchmark_script_runs(name, tmp_path):
     result = _run(f"bench_{name}.py", tmp_path, "--repeats", "1")
@@ -37,6 +47,12 @@ def test_benchmark_script_runs(name, tmp_path):
         # Quality, not speed: skreg before and after its final phase.
         assert all(row["after_nnz"] <= row["before_nnz"] * 2 for row in result["rows"])
         assert any(row["polish_steps"] > 0 for row in result["rows"])
+        return
+    if name == "defaults":
+        # Quality, not speed. Without the final phase skreg takes
+        # scikit-learn's steps from its weights: the scores nearly agree.
+        for row in result["rows"]:
+            assert abs(row["polish=0"] - row["sklearn"]) < 0.05, row
         return
     if name == "selection":
         assert all(0 <= row["f1"] <= 1 for row in result["rows"])
