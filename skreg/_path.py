@@ -36,7 +36,6 @@ from skreg._multilayer_perceptron import (
 )
 from skreg._network import loss_and_gradient, pack
 from skreg._sklearn_compat import (
-    HasMethods,
     Interval,
     StrOptions,
     _check_method_params,
@@ -46,6 +45,8 @@ from skreg._sklearn_compat import (
     _routing_enabled,
     _safe_indexing,
     accepts_sample_weight,
+    scorer_parts,
+    scorer_with_defaults,
     validate_params,
 )
 from skreg._structure import n_active_units, n_used_inputs
@@ -178,7 +179,8 @@ def _alpha_grid(estimator, X, y, *, n_alphas=20, eps=1e-3, sample_weight=None):
 
 @validate_params(
     {
-        "estimator": [HasMethods(["fit", "set_params"])],
+        # Checked in the function, whose message says what to pass instead.
+        "estimator": "no_validation",
         "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
@@ -203,9 +205,10 @@ def regularization_path(
 
     Parameters
     ----------
-    estimator : MLPRegularizedClassifier or MLPRegularizedRegressor
+    estimator : MLPRegularizedClassifier, MLPRegularizedRegressor or their CV versions
         Defines the network, penalty and solver; its ``alpha`` and
-        ``warm_start`` are ignored. It is cloned, not changed.
+        ``warm_start`` are ignored, and a CV estimator's search parameters
+        (``alphas``, ``cv``, ...) too. It is cloned, not changed.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Training data.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -283,6 +286,7 @@ def regularization_path(
     >>> path.n_features_selected.tolist()
     [10, 10, 1]
     """
+    estimator = _path_estimator(estimator)
     budget = _budget(estimator.max_iter, max_iter_per_alpha)
     if isinstance(alphas, Integral):
         alphas, dense = _alpha_grid(
@@ -298,6 +302,28 @@ def regularization_path(
     for fitted in path.estimators:
         fitted.set_params(**{**params, "alpha": fitted.alpha})
     return path
+
+
+def _path_estimator(estimator):
+    """The plain estimator whose path is asked for: a CV estimator's base
+    (the network it would fit); anything else is refused, saying what to
+    pass."""
+    if isinstance(estimator, _CVMixin):
+        return estimator._base_estimator()
+    if isinstance(estimator, (MLPRegularizedClassifier, MLPRegularizedRegressor)):
+        return estimator
+    hint = ""
+    if hasattr(estimator, "steps"):
+        hint = (
+            " For a Pipeline, fit the path of its last step on the data its "
+            "other steps make: regularization_path(pipe[-1], "
+            "pipe[:-1].fit_transform(X, y), y)."
+        )
+    raise TypeError(
+        "A regularization path is fitted for an MLPRegularizedClassifier or "
+        f"an MLPRegularizedRegressor (or their CV versions); got "
+        f"{type(estimator).__name__}.{hint}"
+    )
 
 
 def _budget(max_iter, max_iter_per_alpha):
@@ -483,21 +509,17 @@ def _told_classes(scorer, classes):
     part neither holds nor is predicted, at an F1 of 0, to the macro
     average. The scorer's own ``labels`` and ``pos_label`` win.
     """
-    func = getattr(scorer, "_score_func", None)
-    kwargs = getattr(scorer, "_kwargs", None)
-    response = getattr(scorer, "_response_method", "predict")
-    if classes is None or func is None or kwargs is None or response == "predict":
+    parts = scorer_parts(scorer)
+    if classes is None or parts is None or parts[2] == "predict":
         return scorer
-    params = inspect.signature(func).parameters
+    params = inspect.signature(parts[0]).parameters
     if "labels" not in params:
         return scorer
     told = {"labels": classes}
     if len(classes) == 2 and "pos_label" in params:
         # The column of predict_proba a binary score reads.
         told["pos_label"] = classes[-1]
-    scorer = copy.copy(scorer)
-    scorer._kwargs = {**told, **kwargs}
-    return scorer
+    return scorer_with_defaults(scorer, told)
 
 
 def _check_fold_weights(X, splits, sample_weight, score_params):

@@ -202,8 +202,10 @@ class RegularizationPathDisplay:
 
         Parameters
         ----------
-        estimator : MLPRegularizedClassifier or MLPRegularizedRegressor
-            The unfitted estimator; it is cloned, not changed.
+        estimator : MLPRegularizedClassifier, MLPRegularizedRegressor or a CV one
+            The estimator; it is cloned, not changed. A CV estimator gives
+            the path of the network it fits (see
+            :func:`~skreg.regularization_path`).
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)

@@ -3,13 +3,13 @@
 If scikit-learn moves or renames one of them, this is the only file to edit.
 """
 
+import copy
 from inspect import signature
 
 from sklearn.base import _fit_context
 from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._param_validation import (
-    HasMethods,
     Interval,
     Options,
     StrOptions,
@@ -38,10 +38,28 @@ def accepts_sample_weight(scorer):
     return "sample_weight" in signature(metric).parameters
 
 
+def scorer_parts(scorer):
+    """A scikit-learn scorer's metric, keyword arguments and response
+    method; None for any other callable."""
+    metric = getattr(scorer, "_score_func", None)
+    kwargs = getattr(scorer, "_kwargs", None)
+    if metric is None or kwargs is None:
+        return None
+    return metric, kwargs, getattr(scorer, "_response_method", "predict")
+
+
+def scorer_with_defaults(scorer, defaults):
+    """A copy of scikit-learn's ``scorer`` that passes ``defaults`` to its
+    metric where its own keyword arguments do not set them; its metadata
+    requests are kept."""
+    scorer = copy.copy(scorer)
+    scorer._kwargs = {**defaults, **scorer._kwargs}
+    return scorer
+
+
 __all__ = [
     "CallbackSupportMixin",
     "accepts_sample_weight",
-    "HasMethods",
     "Interval",
     "Options",
     "StrOptions",
@@ -52,6 +70,8 @@ __all__ = [
     "_routing_enabled",
     "_safe_indexing",
     "check_matplotlib_support",
+    "scorer_parts",
+    "scorer_with_defaults",
     "_fit_context",
     "validate_data",
     "validate_params",

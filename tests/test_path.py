@@ -10,6 +10,7 @@ from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
     accuracy_score,
     f1_score,
@@ -18,6 +19,7 @@ from sklearn.metrics import (
     make_scorer,
 )
 from sklearn.model_selection import GroupKFold, KFold, train_test_split
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skreg._path as _path_module
@@ -117,6 +119,31 @@ def test_max_iter_per_alpha_caps_every_alpha_after_the_first():
     )
     assert path.n_iter[0] > 3
     assert np.all(path.n_iter[1:] <= 3)
+
+
+def test_a_cv_estimators_path_is_its_base_estimators():
+    cv = MLPRegularizedClassifierCV(
+        hidden_layer_sizes=(8,), penalty="l1", solver="lbfgs", random_state=0,
+        alphas=[1.0], cv=7, selection="1se",
+    )  # fmt: skip
+    path = regularization_path(cv, X, y, alphas=ALPHAS[:3])
+    expected = regularization_path(_l1(), X, y, alphas=ALPHAS[:3])
+    assert all(type(e) is MLPRegularizedClassifier for e in path.estimators)
+    assert_allclose(path.data_loss, expected.data_loss)
+    assert_array_equal(path.n_nonzero_weights, expected.n_nonzero_weights)
+    assert not hasattr(cv, "alpha_")
+
+
+@pytest.mark.parametrize(
+    "estimator, says",
+    [
+        (make_pipeline(StandardScaler(), _l1()), r"pipe\[:-1\]\.fit_transform"),
+        (LogisticRegression(), "got LogisticRegression"),
+    ],
+)
+def test_the_path_refuses_other_estimators_saying_what_to_pass(estimator, says):
+    with pytest.raises(TypeError, match=says):
+        regularization_path(estimator, X, y, alphas=ALPHAS[:2])
 
 
 @pytest.mark.parametrize("penalty", ["l1", "l0", "l2"])
