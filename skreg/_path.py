@@ -12,6 +12,7 @@ import copy
 import inspect
 import time
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -425,6 +426,20 @@ def _describe_fold(k, y, train, test, classes):
     )
 
 
+@contextmanager
+def _collected_convergence_warnings(messages):
+    """Append the ConvergenceWarnings raised inside to ``messages`` instead
+    of showing them; other warnings pass. The caller's filters still decide
+    first: an ignored warning is not collected, an error still raises."""
+    with warnings.catch_warnings(record=True) as caught:
+        yield
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning):
+            messages.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
 def _fold_path(
     estimator, X, y, sample_weight, fold, train, test, alphas, budget, scorer,
     score_params, relaxed, classes,
@@ -442,11 +457,18 @@ def _fold_path(
 
     Alphas past an early stop (no input used) get the constant network's
     score and sparsity: a larger alpha keeps the network constant.
+
+    The path's ConvergenceWarnings are returned (``"convergence"``), for the
+    CV estimator to report once for all folds, not shown.
     """
     sw = None if sample_weight is None else _safe_indexing(sample_weight, train)
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     start = time.perf_counter()
-    path = _run_path(estimator, X_train, y_train, alphas, budget, sw, classes=classes)
+    convergence = []
+    with _collected_convergence_warnings(convergence):
+        path = _run_path(
+            estimator, X_train, y_train, alphas, budget, sw, classes=classes
+        )
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
     score_params = _check_method_params(X, score_params, indices=test)
 
@@ -484,6 +506,7 @@ def _fold_path(
         "n_nonzero_weights": np.r_[path.n_nonzero_weights, [0] * pad],
         "n_features_selected": np.r_[path.n_features_selected, [0] * pad],
         "fit_time": np.full(len(alphas), fit_time),
+        "convergence": convergence,
     }
 
 
@@ -541,6 +564,28 @@ def _check_fold_weights(X, splits, sample_weight, score_params):
                     "(KFold(shuffle=True), for instance), or drop the rows of "
                     "zero weight."
                 )
+
+
+def _warn_convergence(on_all_data, per_fold):
+    """One ConvergenceWarning for the dense fit on all the data and the
+    folds' paths (lists of their warnings' messages), where each fit's own
+    would repeat the same message once per fold."""
+    n_folds = sum(bool(messages) for messages in per_fold)
+    if not (on_all_data or n_folds):
+        return
+    where = []
+    if on_all_data:
+        where.append("the dense fit on all the data that sets the alphas")
+    if n_folds:
+        where.append(f"the first fit of {n_folds} of the {len(per_fold)} folds' paths")
+    first = (on_all_data or next(m for m in per_fold if m))[0]
+    warnings.warn(
+        f"{first} This happened in {' and in '.join(where)}, so the "
+        "cross-validated scores are of models still training. Raise max_iter "
+        "(or learning_rate_init), or check that the inputs are scaled.",
+        ConvergenceWarning,
+        stacklevel=4,
+    )
 
 
 def _check_scores(folds, y, splits, classes):
@@ -735,11 +780,13 @@ class _CVMixin:
         splits = list(cv.split(X, y, **split_params))
         _check_fold_weights(X, splits, sample_weight, score_params)
         start = None
+        on_all_data = []
         if isinstance(self.alphas, Integral):
-            alphas, start = _alpha_grid(
-                base, X, y, n_alphas=self.alphas, eps=self.eps,
-                sample_weight=sample_weight,
-            )  # fmt: skip
+            with _collected_convergence_warnings(on_all_data):
+                alphas, start = _alpha_grid(
+                    base, X, y, n_alphas=self.alphas, eps=self.eps,
+                    sample_weight=sample_weight,
+                )  # fmt: skip
         else:
             alphas = _checked_alphas(self.alphas)
         folds = Parallel(n_jobs=self.n_jobs)(
@@ -760,6 +807,7 @@ class _CVMixin:
             )
             for k, (train, test) in enumerate(splits)
         )
+        _warn_convergence(on_all_data, [fold.pop("convergence") for fold in folds])
         _check_scores(folds, y, splits, classes)
         results = {"alphas": alphas}
         for key in folds[0]:

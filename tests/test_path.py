@@ -31,6 +31,7 @@ from skreg import (
     regularization_path,
 )
 from skreg._path import (
+    _collected_convergence_warnings,
     _data_loss,
     _null_loss,
     _relaxed_fit,
@@ -324,6 +325,46 @@ def test_cv_folds_in_parallel_give_the_same_fit():
         serial.cv_results_["mean_test_score"], parallel.cv_results_["mean_test_score"]
     )
     assert_allclose(serial.coefs_[0], parallel.coefs_[0])
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_the_folds_convergence_warnings_come_once(n_jobs):
+    """One warning for the grid's dense fit and every fold's path, not one
+    per fit; from worker processes too, whose own warnings never reach
+    the caller."""
+    cv = _cv(alphas=3, solver="adam", max_iter=3, n_jobs=n_jobs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cv.fit(X, y)
+    convergence = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(convergence) == 1, [str(w.message) for w in convergence]
+    message = str(convergence[0].message)
+    assert "Maximum iterations (3) reached" in message
+    assert "the dense fit on all the data" in message
+    assert "the first fit of 3 of the 3 folds' paths" in message
+    assert convergence[0].filename == __file__
+
+
+def test_the_callers_warning_filters_still_rule_the_folds():
+    cv = _cv(alphas=CV_ALPHAS[:2], solver="adam", max_iter=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cv.fit(X, y)
+    assert not caught
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning, match="Maximum iterations"):
+            clone(cv).fit(X, y)
+
+
+def test_other_warnings_of_a_fold_pass_through():
+    messages = []
+    with pytest.warns(UserWarning, match="not a convergence"):
+        with _collected_convergence_warnings(messages):
+            warnings.warn("not a convergence warning", UserWarning, stacklevel=1)
+            warnings.warn("budget reached", ConvergenceWarning, stacklevel=1)
+    assert messages == ["budget reached"]
 
 
 def test_group_cv_splits_on_the_groups_passed_to_fit():
