@@ -9,7 +9,6 @@ of alternatives, each a tuple of method names), checked before any training.
 """
 
 import os
-import warnings
 from functools import cache
 
 import numpy as np
@@ -18,6 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
 from skreg import _kernels as kernels
+from skreg._warnings import warn
 
 
 def _has(penalty, name):
@@ -259,11 +259,10 @@ _LBFGS_ADVICE = (
 
 def _warn_budget(solver_name, n_iter, n_fun):
     """lbfgs's ConvergenceWarning, from a solver it hands a penalty to."""
-    warnings.warn(
+    warn(
         f"lbfgs ({solver_name}) failed to converge after {n_iter} iteration(s) "
         f"and {n_fun} loss evaluation(s). {_LBFGS_ADVICE}",
         ConvergenceWarning,
-        stacklevel=5,
     )
 
 
@@ -473,11 +472,10 @@ class LBFGS:
             status, message = 1, "the evaluation budget ran out in a line search"
         # 99: the callback's xtol test stopped it, which is convergence.
         if status not in (0, 99) and self.warn:
-            warnings.warn(
+            warn(
                 f"lbfgs failed to converge after {n_iter} iteration(s) "
                 f"(status={status}): {message}. {_LBFGS_ADVICE}",
                 ConvergenceWarning,
-                stacklevel=3,
             )
         return to_theta(z), n_iter, curve, true_objective(z, float(value))
 

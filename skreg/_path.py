@@ -51,6 +51,7 @@ from skreg._sklearn_compat import (
     validate_params,
 )
 from skreg._structure import n_active_units, n_used_inputs
+from skreg._warnings import warn
 from skreg.penalties import L2
 from skreg.penalties._registry import make_penalty
 from skreg.penalties._restricted import Restricted
@@ -157,14 +158,13 @@ def _alpha_grid(estimator, X, y, *, n_alphas=20, eps=1e-3, sample_weight=None):
     gain = null - _data_loss(dense, Xv, Y, sw)
     size = _penalty(dense, 1.0).value(pack(dense.coefs_, [], np.float64))
     if not (gain > 0 and size > 0):
-        warnings.warn(
+        warn(
             "The dense fit (alpha=0) did not improve on a constant prediction "
             f"(gain in data loss {gain:.3g}), so the alpha grid is scaled by "
             "the constant's loss instead, and every alpha may give a constant "
             "model. Check the data and the estimator's other parameters, or "
             "pass alphas explicitly.",
             UserWarning,
-            stacklevel=3,
         )
         # The largest gain any network could make; 1 where even the
         # constant fits exactly (one class, or a constant target).
@@ -579,12 +579,11 @@ def _warn_convergence(on_all_data, per_fold):
     if n_folds:
         where.append(f"the first fit of {n_folds} of the {len(per_fold)} folds' paths")
     first = (on_all_data or next(m for m in per_fold if m))[0]
-    warnings.warn(
+    warn(
         f"{first} This happened in {' and in '.join(where)}, so the "
         "cross-validated scores are of models still training. Raise max_iter "
         "(or learning_rate_init), or check that the inputs are scaled.",
         ConvergenceWarning,
-        stacklevel=4,
     )
 
 

@@ -12,7 +12,6 @@ failure leaves the fitted model untouched.
 """
 
 import operator
-import warnings
 from functools import partial
 from typing import NamedTuple
 
@@ -23,6 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skreg._network import backprop, loss_and_gradient, n_weights, raw_output, unpack
 from skreg._optimizers import LBFGS, describe_record, make_polisher, record
 from skreg._structure import n_active_units, n_used_inputs
+from skreg._warnings import warn
 from skreg.penalties import L2
 
 # The per-epoch curves every fit records; loss_curve_ is their objective.
@@ -189,10 +189,9 @@ class StochasticTraining:
             X = X.tocsr()  # row slicing of the minibatches
         n_samples = X.shape[0]
         if self.batch_size != "auto" and self.batch_size > n_samples:
-            warnings.warn(
+            warn(
                 f"batch_size={self.batch_size} is larger than the "
-                f"{n_samples} training samples; it is clipped to {n_samples}.",
-                stacklevel=3,
+                f"{n_samples} training samples; it is clipped to {n_samples}."
             )
         size = batch_size(self.batch_size, n_samples)
         early_stopping = validation is not None
@@ -299,14 +298,13 @@ class StochasticTraining:
                     break
             else:
                 if not incremental:
-                    warnings.warn(
+                    warn(
                         f"Stochastic Optimizer: Maximum iterations ({self.max_iter})"
                         " reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=3,
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
+            warn("Training interrupted by user.")
             if n_iter == 0:
                 raise  # nothing was trained: roll back
             interrupted = True
@@ -316,13 +314,12 @@ class StochasticTraining:
             # The validation set already chose a real model: keep it, as
             # scikit-learn's MLP does, rather than discard the whole fit.
             cause = str(error).split(". ")[0]
-            warnings.warn(
+            warn(
                 f"{cause}. early_stopping kept the weights of epoch {best_epoch}, "
                 f"the best on the validation set (score {best_score:.4g}); "
                 "diverged_ is True. Lower learning_rate_init or standardize "
                 "the inputs to train further.",
                 ConvergenceWarning,
-                stacklevel=3,
             )
             is_diverged = True
 
@@ -387,10 +384,7 @@ class StochasticTraining:
                 data_loss, theta, penalty, n_weights(network.layer_units)
             )
         except KeyboardInterrupt:
-            warnings.warn(
-                "Polish interrupted by user: kept the stochastic solution.",
-                stacklevel=4,
-            )
+            warn("Polish interrupted by user: kept the stochastic solution.")
             return theta, 0, [], None
         if not (np.isfinite(objective) and np.isfinite(polished).all()):
             return theta, 0, [], None

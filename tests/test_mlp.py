@@ -296,6 +296,30 @@ def test_convergence_warning_at_max_iter():
         MLPRegularizedClassifier(solver="lbfgs", max_iter=2).fit(X_clf, y_clf)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="adam"),
+        dict(solver="lbfgs"),
+        dict(solver="lbfgs", penalty="l1", penalty_groups="inputs"),
+        dict(solver="lbfgs", penalty="l0"),
+        dict(solver="sgd", batch_size=10_000),
+    ],
+)
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_warnings_point_at_the_line_that_called_fit(params, in_pipeline):
+    """Not at one of our frames, which differ by solver, nor at a Pipeline's."""
+    estimator = MLPRegularizedClassifier(max_iter=2, random_state=0, **params)
+    if in_pipeline:
+        estimator = make_pipeline(StandardScaler(), estimator)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        estimator.fit(X_clf, y_clf)
+    assert caught
+    for warning in caught:
+        assert warning.filename == __file__, (warning.filename, str(warning.message))
+
+
 def test_binary_uses_one_logistic_unit_multiclass_softmax():
     est = _fit(MLPRegularizedClassifier, X_clf, y_clf, max_iter=5)
     assert est.coefs_[-1].shape[1] == 1 and est.out_activation_ == "logistic"
