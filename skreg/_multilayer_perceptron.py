@@ -96,6 +96,13 @@ _CALLBACK_BASES = () if CallbackSupportMixin is None else (CallbackSupportMixin,
 class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
     """Shared training logic; use the classifier or the regressor."""
 
+    # False on the fits of a regularization path after the first, which a
+    # budget is meant to end (their ConvergenceWarnings would repeat for
+    # every alpha), and on a CV fold's relaxed refits, reported by the final
+    # one. An attribute, not warnings.catch_warnings, which is not safe where
+    # the CV folds run in threads.
+    _warns_convergence = True
+
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [
             "array-like",
@@ -320,7 +327,7 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
             else:
                 training = FullBatchTraining(
                     max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
-                    verbose=self.verbose,
+                    verbose=self.verbose, warn=self._warns_convergence,
                 )  # fmt: skip
                 fitted = training.run(
                     theta, network, Data(X, Y, sample_weight), penalty, state,
@@ -434,7 +441,7 @@ class _BaseMLPRegularized(*_CALLBACK_BASES, BaseEstimator, ABC):
             max_iter=self.max_iter, batch_size=self.batch_size,
             shuffle=self.shuffle, tol=self.tol,
             n_iter_no_change=self.n_iter_no_change, polish=self.polish,
-            verbose=self.verbose,
+            verbose=self.verbose, warn=self._warns_convergence,
         )  # fmt: skip
         return training, optimizer, Data(X, Y, sample_weight), validation
 

@@ -10,9 +10,10 @@ alpha that zeroes everything never leaves zero.
 
 import copy
 import inspect
+import os
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -377,19 +378,20 @@ def _run_path(
     data = None
     for alpha in alphas:
         alpha = float(alpha)
-        with warnings.catch_warnings():
-            if estimator.warm_start:
-                # A budget, not a convergence criterion.
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                estimator.coefs_ = [W * _SHRINK for W in estimator.coefs_]
-            estimator.set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
+        if estimator.warm_start:
+            # A budget, not a convergence criterion.
+            estimator._warns_convergence = False
+            estimator.coefs_ = [W * _SHRINK for W in estimator.coefs_]
+        estimator.set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
         estimator.set_params(warm_start=True, max_iter=budget)
         if data is None:
             data = _training_data(estimator, X, y, sample_weight)
         # The next fit replaces the weight arrays and curves, so a shallow
         # copy keeps this alpha's.
         snapshot = copy.copy(estimator)
-        vars(snapshot).pop("_optimizer", None)
+        # A snapshot fitted further is a fit of its own, warnings and all.
+        for internal in ("_optimizer", "_warns_convergence"):
+            vars(snapshot).pop(internal, None)
         coefs = estimator.coefs_
         path["alphas"].append(alpha)
         path["estimators"].append(snapshot)
@@ -442,7 +444,7 @@ def _collected_convergence_warnings(messages):
 
 def _fold_path(
     estimator, X, y, sample_weight, fold, train, test, alphas, budget, scorer,
-    score_params, relaxed, classes,
+    score_params, relaxed, classes, caller,
 ):  # fmt: skip
     """One fold's path, scored on its test part at every alpha, with the
     test part of ``score_params`` (the metadata routed to the scorer).
@@ -458,14 +460,19 @@ def _fold_path(
     Alphas past an early stop (no input used) get the constant network's
     score and sparsity: a larger alpha keeps the network constant.
 
-    The path's ConvergenceWarnings are returned (``"convergence"``), for the
-    CV estimator to report once for all folds, not shown.
+    In a worker process (not the ``caller``'s, a process id), the path's
+    ConvergenceWarnings are returned (``"convergence"``), for the CV
+    estimator to report once for all folds: shown there, they would never
+    reach the caller. In the caller's process (folds run in turn or in
+    threads) the caller collects them itself: ``warnings.catch_warnings`` in
+    threads is not safe, and one of them could leave its handler installed.
     """
     sw = None if sample_weight is None else _safe_indexing(sample_weight, train)
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     start = time.perf_counter()
     convergence = []
-    with _collected_convergence_warnings(convergence):
+    in_worker = os.getpid() != caller
+    with _collected_convergence_warnings(convergence) if in_worker else nullcontext():
         path = _run_path(
             estimator, X_train, y_train, alphas, budget, sw, classes=classes
         )
@@ -489,12 +496,10 @@ def _fold_path(
         if relaxed:
             support = _support(fitted).tobytes()
             if support not in refits:
-                with warnings.catch_warnings():
-                    # A scoring device: the final refit reports convergence.
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    refit = _relaxed_fit(
-                        fitted, X_train, y_train, sw, estimator.max_iter
-                    )
+                # A scoring device: the final refit reports convergence.
+                refit = _relaxed_fit(
+                    fitted, X_train, y_train, sw, estimator.max_iter, warns=False
+                )
                 refits[support] = score(refit)
             scores.append(refits[support])
         else:
@@ -566,11 +571,14 @@ def _check_fold_weights(X, splits, sample_weight, score_params):
                 )
 
 
-def _warn_convergence(on_all_data, per_fold):
+def _warn_convergence(on_all_data, in_process, per_fold):
     """One ConvergenceWarning for the dense fit on all the data and the
-    folds' paths (lists of their warnings' messages), where each fit's own
-    would repeat the same message once per fold."""
-    n_folds = sum(bool(messages) for messages in per_fold)
+    folds' paths, where each fit's own would repeat the same message once
+    per fold. The messages come as lists: the dense fit's, those the caller
+    collected from folds in its process, and each worker-process fold's.
+    A path warns at most once, from its first fit (the next alphas' budgets
+    are silent)."""
+    n_folds = len(in_process) + sum(len(messages) for messages in per_fold)
     if not (on_all_data or n_folds):
         return
     where = []
@@ -578,7 +586,7 @@ def _warn_convergence(on_all_data, per_fold):
         where.append("the dense fit on all the data that sets the alphas")
     if n_folds:
         where.append(f"the first fit of {n_folds} of the {len(per_fold)} folds' paths")
-    first = (on_all_data or next(m for m in per_fold if m))[0]
+    first = (on_all_data + in_process + [m for f in per_fold for m in f])[0]
     warn(
         f"{first} This happened in {' and in '.join(where)}, so the "
         "cross-validated scores are of models still training. Raise max_iter "
@@ -788,25 +796,30 @@ class _CVMixin:
                 )  # fmt: skip
         else:
             alphas = _checked_alphas(self.alphas)
-        folds = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fold_path)(
-                base,
-                X,
-                y,
-                sample_weight,
-                k,
-                train,
-                test,
-                alphas,
-                budget,
-                scorer,
-                score_params,
-                self.refit == "relaxed",
-                classes,
+        in_process = []
+        with _collected_convergence_warnings(in_process):
+            folds = Parallel(n_jobs=self.n_jobs)(
+                delayed(_fold_path)(
+                    base,
+                    X,
+                    y,
+                    sample_weight,
+                    k,
+                    train,
+                    test,
+                    alphas,
+                    budget,
+                    scorer,
+                    score_params,
+                    self.refit == "relaxed",
+                    classes,
+                    os.getpid(),
+                )  # fmt: skip
+                for k, (train, test) in enumerate(splits)
             )
-            for k, (train, test) in enumerate(splits)
+        _warn_convergence(
+            on_all_data, in_process, [fold.pop("convergence") for fold in folds]
         )
-        _warn_convergence(on_all_data, [fold.pop("convergence") for fold in folds])
         _check_scores(folds, y, splits, classes)
         results = {"alphas": alphas}
         for key in folds[0]:
@@ -865,9 +878,10 @@ def _support(fitted):
     return pack(fitted.coefs_, [], np.float64) != 0
 
 
-def _relaxed_fit(sparse, X, y, sample_weight, max_iter):
+def _relaxed_fit(sparse, X, y, sample_weight, max_iter, warns=True):
     """Refit the non-zero weights of ``sparse`` under a mild L2, from them,
-    for the estimator's full ``max_iter`` (a path's snapshot has its budget)."""
+    for the estimator's full ``max_iter`` (a path's snapshot has its budget);
+    with ``warns``, a ConvergenceWarning if that does not converge."""
     cls = (
         _RelaxedClassifier
         if isinstance(sparse, MLPRegularizedClassifier)
@@ -885,8 +899,9 @@ def _relaxed_fit(sparse, X, y, sample_weight, max_iter):
         max_iter=max_iter,
     )
     relaxed._support = _support(sparse)
+    relaxed._warns_convergence = warns
     relaxed.fit(X, y, sample_weight=sample_weight)
-    del relaxed._support
+    del relaxed._support, relaxed._warns_convergence
     return relaxed
 
 

@@ -156,12 +156,13 @@ class StochasticTraining:
     improvement of ``tol`` (of the training objective, or with a validation
     part of its score), or when a callback asks. Then, unless it continues a
     stream (``incremental``), the full batch polishes the result for
-    ``int(polish * epochs)`` evaluations.
+    ``int(polish * epochs)`` evaluations. ``warn=False`` silences its
+    ConvergenceWarnings, for fits that a budget is meant to end.
     """
 
     def __init__(
         self, *, max_iter, batch_size, shuffle, tol, n_iter_no_change, polish,
-        verbose,
+        verbose, warn=True,
     ):  # fmt: skip
         self.max_iter = max_iter
         self.batch_size = batch_size
@@ -170,6 +171,7 @@ class StochasticTraining:
         self.n_iter_no_change = n_iter_no_change
         self.polish = polish
         self.verbose = verbose
+        self.warn = warn
 
     def run(
         self, theta, network, data, penalty, optimizer, rng, state, hooks,
@@ -297,7 +299,7 @@ class StochasticTraining:
                 if incremental:
                     break
             else:
-                if not incremental:
+                if not incremental and self.warn:
                     warn(
                         f"Stochastic Optimizer: Maximum iterations ({self.max_iter})"
                         " reached and the optimization hasn't converged yet.",
@@ -314,13 +316,14 @@ class StochasticTraining:
             # The validation set already chose a real model: keep it, as
             # scikit-learn's MLP does, rather than discard the whole fit.
             cause = str(error).split(". ")[0]
-            warn(
-                f"{cause}. early_stopping kept the weights of epoch {best_epoch}, "
-                f"the best on the validation set (score {best_score:.4g}); "
-                "diverged_ is True. Lower learning_rate_init or standardize "
-                "the inputs to train further.",
-                ConvergenceWarning,
-            )
+            if self.warn:
+                warn(
+                    f"{cause}. early_stopping kept the weights of epoch {best_epoch}, "
+                    f"the best on the validation set (score {best_score:.4g}); "
+                    "diverged_ is True. Lower learning_rate_init or standardize "
+                    "the inputs to train further.",
+                    ConvergenceWarning,
+                )
             is_diverged = True
 
         if best_theta is not None:
@@ -403,14 +406,16 @@ class FullBatchTraining:
     Barzilai-Borwein steps for the L0 and the group L0 (see :class:`LBFGS`).
 
     It stops after ``max_iter`` iterations or ``max_fun`` loss evaluations,
-    at ``tol``, or when a callback asks.
+    at ``tol``, or when a callback asks; ``warn`` as in
+    :class:`StochasticTraining`.
     """
 
-    def __init__(self, *, max_iter, max_fun, tol, verbose):
+    def __init__(self, *, max_iter, max_fun, tol, verbose, warn=True):
         self.max_iter = max_iter
         self.max_fun = max_fun
         self.tol = tol
         self.verbose = verbose
+        self.warn = warn
 
     def run(self, theta, network, data, penalty, state, hooks):
         """Train ``theta`` in place; the fitted attributes to commit.
@@ -426,7 +431,12 @@ class FullBatchTraining:
 
         hooks.begin("iteration")
         solver = LBFGS(
-            self.max_iter, self.max_fun, self.tol, self.verbose, monitor=monitor
+            self.max_iter,
+            self.max_fun,
+            self.tol,
+            self.verbose,
+            warn=self.warn,
+            monitor=monitor,
         )
         theta[:], n_iter, points, objective = solver.minimize(
             full_batch_loss(network, data), theta, penalty,

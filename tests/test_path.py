@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from joblib import parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import clone
@@ -327,15 +328,16 @@ def test_cv_folds_in_parallel_give_the_same_fit():
     assert_allclose(serial.coefs_[0], parallel.coefs_[0])
 
 
-@pytest.mark.parametrize("n_jobs", [None, 2])
-def test_the_folds_convergence_warnings_come_once(n_jobs):
+@pytest.mark.parametrize("backend", ["sequential", "loky", "threading"])
+def test_the_folds_convergence_warnings_come_once(backend):
     """One warning for the grid's dense fit and every fold's path, not one
     per fit; from worker processes too, whose own warnings never reach
-    the caller."""
-    cv = _cv(alphas=3, solver="adam", max_iter=3, n_jobs=n_jobs)
+    the caller, and from threads."""
+    cv = _cv(alphas=3, solver="adam", max_iter=3, n_jobs=2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        cv.fit(X, y)
+        with parallel_config(backend=backend):
+            cv.fit(X, y)
     convergence = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
     assert len(convergence) == 1, [str(w.message) for w in convergence]
     message = str(convergence[0].message)
@@ -343,6 +345,30 @@ def test_the_folds_convergence_warnings_come_once(n_jobs):
     assert "the dense fit on all the data" in message
     assert "the first fit of 3 of the 3 folds' paths" in message
     assert convergence[0].filename == __file__
+
+
+def test_only_a_paths_first_fit_warns_and_its_snapshots_warn_again():
+    """The alphas after the first are budgets: silent. A snapshot fitted
+    further is a fit of its own."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = regularization_path(
+            _l1(solver="adam", max_iter=3), X, y, alphas=ALPHAS[:3]
+        )
+    assert sum(issubclass(w.category, ConvergenceWarning) for w in caught) == 1
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        path.estimators[-1].fit(X, y)
+
+
+def test_the_relaxed_refits_of_the_folds_are_silent_the_final_one_warns():
+    cv = _cv(alphas=CV_ALPHAS[:2], solver="adam", max_iter=3, refit="relaxed")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cv.fit(X, y)
+    messages = [str(w.message) for w in caught]
+    # The folds' summary, the final path's first fit, the final relaxed refit.
+    assert len(messages) == 3, messages
+    assert sum("the first fit of 3 of the 3 folds' paths" in m for m in messages) == 1
 
 
 def test_the_callers_warning_filters_still_rule_the_folds():
