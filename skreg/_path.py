@@ -433,13 +433,15 @@ def _collected_convergence_warnings(messages):
     """Append the ConvergenceWarnings raised inside to ``messages`` instead
     of showing them; other warnings pass. The caller's filters still decide
     first: an ignored warning is not collected, an error still raises."""
-    with warnings.catch_warnings(record=True) as caught:
-        yield
-    for w in caught:
-        if issubclass(w.category, ConvergenceWarning):
-            messages.append(str(w.message))
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            yield
+    finally:  # a failed fit's other warnings still show
+        for w in caught:
+            if issubclass(w.category, ConvergenceWarning):
+                messages.append(str(w.message))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def _fold_path(
@@ -483,8 +485,8 @@ def _fold_path(
         try:
             return scorer(fitted, X_test, y_test, **score_params)
         except ValueError as error:
-            # Log loss, ROC AUC, ... refuse a test part without every class
-            # of the model, or a model without every class of the test part.
+            # A metric can refuse a fold, or a scoring its target (binary F1
+            # on three classes).
             where = _describe_fold(fold, y, train, test, classes)
             raise ValueError(
                 f"The scorer failed on {where}: {error} Use fewer folds, or a "
