@@ -256,7 +256,10 @@ def searches(draw):
         penalty_groups = draw(st.sampled_from(["weights", "inputs", "neurons"]))
     scorings = [None, "neg_mean_squared_error"]
     if classifier and y.ndim == 1:
-        scorings += ["balanced_accuracy", "neg_log_loss", "f1_macro"]
+        scorings += [
+            "balanced_accuracy", "neg_log_loss", "f1_macro", "neg_brier_score",
+            "roc_auc_ovr",
+        ]  # fmt: skip
     alphas = draw(
         st.one_of(
             st.integers(1, 4),
