@@ -77,6 +77,13 @@ ax.legend(fontsize=8)
 plt.show()
 
 # %%
+# The relaxed search's curve as the display draws it from ``cv_results_``
+# alone (no fit): the inputs and weights its folds kept, on average, and the
+# band the '1se' rule reads, with the alpha it chose.
+RegularizationPathDisplay.from_cv_estimator(fits["relaxed"])
+plt.show()
+
+# %%
 # Held-out comparison of the two choices.
 for refit, cv in fits.items():
     kept = np.flatnonzero(cv.feature_importances_)

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.metrics import check_scoring
+from sklearn.utils.validation import check_is_fitted
 
 from skreg._path import regularization_path
 from skreg._sklearn_compat import check_matplotlib_support
@@ -18,9 +19,11 @@ class RegularizationPathDisplay:
 
     Plots, against alpha on a log scale, one panel per quantity: the inputs
     used, the non-zero connection weights and, when given, a validation
-    score. Create it with :meth:`from_estimator` (which fits the path) or
-    :meth:`from_path` (from :func:`~skreg.regularization_path`'s result);
-    the constructor only stores what to plot. Read more in the
+    score. Create it with :meth:`from_estimator` (which fits the path),
+    :meth:`from_path` (from :func:`~skreg.regularization_path`'s result) or
+    :meth:`from_cv_estimator` (the cross-validated curve of a fitted CV
+    estimator, with its standard-error band and chosen alpha); the
+    constructor only stores what to plot. Read more in the
     :ref:`User Guide <choosing_alpha>`.
 
     Parameters
@@ -37,6 +40,12 @@ class RegularizationPathDisplay:
         Label of the score panel; "score" if None.
     estimator_name : str, default=None
         Title of the figure; none if None.
+    scores_sem : ndarray of shape (n_alphas,), default=None
+        A standard error of each score, drawn as a band of one on either
+        side; none if None.
+    chosen_alpha : float, default=None
+        An alpha to mark on every panel (a CV estimator's ``alpha_``); none
+        if None.
 
     Attributes
     ----------
@@ -46,7 +55,10 @@ class RegularizationPathDisplay:
         The figure holding the panels.
     lines_ : dict of str to matplotlib Line2D
         The plotted line of each panel, keyed "n_features_selected",
-        "n_nonzero_weights" and "scores".
+        "n_nonzero_weights" and "scores", and the marks of ``chosen_alpha``,
+        keyed "chosen_alpha" (a list, one per panel).
+    band_ : matplotlib PolyCollection or None
+        The band of ``scores_sem`` around the scores, if drawn.
     path_ : :class:`~sklearn.utils.Bunch`
         The path plotted, when the display was made by :meth:`from_path` or
         :meth:`from_estimator`.
@@ -80,7 +92,8 @@ class RegularizationPathDisplay:
 
     def __init__(
         self, alphas, n_nonzero_weights, n_features_selected, *,
-        scores=None, score_name=None, estimator_name=None,
+        scores=None, score_name=None, estimator_name=None, scores_sem=None,
+        chosen_alpha=None,
     ):  # fmt: skip
         self.alphas = alphas
         self.n_nonzero_weights = n_nonzero_weights
@@ -88,6 +101,8 @@ class RegularizationPathDisplay:
         self.scores = scores
         self.score_name = score_name
         self.estimator_name = estimator_name
+        self.scores_sem = scores_sem
+        self.chosen_alpha = chosen_alpha
 
     def plot(self, ax=None):
         """Plot the path.
@@ -123,14 +138,24 @@ class RegularizationPathDisplay:
                 f"ax must hold {len(panels)} Axes, one per panel ("
                 f"{', '.join(labels.values())}); got {axes.size}."
             )
-        self.lines_ = {}
+        self.lines_, self.band_ = {}, None
         for axis, (key, values) in zip(axes, panels.items(), strict=True):
             (self.lines_[key],) = axis.plot(self.alphas, values, marker=".")
+            if key == "scores" and self.scores_sem is not None:
+                self.band_ = axis.fill_between(
+                    self.alphas, values - self.scores_sem, values + self.scores_sem,
+                    color=self.lines_[key].get_color(), alpha=0.2,
+                )  # fmt: skip
             axis.set_xscale("log")
             # Over less than a decade matplotlib labels the minor ticks too,
             # and the labels overlap.
             axis.xaxis.set_minor_formatter(NullFormatter())
             axis.set_ylabel(labels[key])
+        if self.chosen_alpha is not None:
+            self.lines_["chosen_alpha"] = [
+                axis.axvline(self.chosen_alpha, color="0.4", linestyle="--")
+                for axis in axes
+            ]
         axes[-1].set_xlabel("alpha")
         self.axes_ = axes
         self.figure_ = axes[0].figure
@@ -190,6 +215,62 @@ class RegularizationPathDisplay:
             estimator_name=name or type(path.estimators[0]).__name__,
         )  # fmt: skip
         display.path_ = path
+        return display.plot(ax=ax)
+
+    @classmethod
+    def from_cv_estimator(cls, estimator, *, name=None, ax=None):
+        """Plot the cross-validated curve of a fitted CV estimator.
+
+        The panels show, against the estimator's ``alphas_``, the inputs
+        used and the non-zero weights (means over the folds' paths) and the
+        mean CV score with a band of one standard error on either side (the
+        band the '1se' rule reads), with the chosen ``alpha_`` marked. No
+        fit: everything comes from ``cv_results_``.
+
+        Parameters
+        ----------
+        estimator : MLPRegularizedClassifierCV or MLPRegularizedRegressorCV
+            A fitted CV estimator.
+        name : str, default=None
+            Title of the figure; the estimator's class name if None.
+        ax : array-like of matplotlib Axes, default=None
+            Three Axes, one per panel; see :meth:`plot`.
+
+        Returns
+        -------
+        display : RegularizationPathDisplay
+            The plotted display.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> from sklearn.datasets import make_classification
+        >>> from skreg import MLPRegularizedClassifierCV, RegularizationPathDisplay
+        >>> X, y = make_classification(n_samples=200, n_features=8, random_state=0)
+        >>> cv = MLPRegularizedClassifierCV(
+        ...     hidden_layer_sizes=(6,), penalty="l1", solver="lbfgs",
+        ...     alphas=[1e-3, 1e-2, 1e-1], cv=3, random_state=0,
+        ... ).fit(X, y)
+        >>> display = RegularizationPathDisplay.from_cv_estimator(cv)
+        >>> display.chosen_alpha == cv.alpha_
+        True
+        >>> plt.close("all")
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_cv_estimator")
+        check_is_fitted(estimator, "cv_results_")
+        results = estimator.cv_results_
+        if estimator.scoring is None:
+            score = "accuracy" if is_classifier(estimator) else "R²"
+        else:
+            score = estimator.scoring if isinstance(estimator.scoring, str) else "score"
+        display = cls(
+            estimator.alphas_, results["mean_n_nonzero_weights"],
+            results["mean_n_features_selected"],
+            scores=results["mean_test_score"],
+            score_name=f"mean CV {score} (± 1 s.e.)",
+            estimator_name=name or type(estimator).__name__,
+            scores_sem=results["sem_test_score"], chosen_alpha=estimator.alpha_,
+        )  # fmt: skip
         return display.plot(ax=ax)
 
     @classmethod

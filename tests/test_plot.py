@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import r2_score
 
 from skreg import (
     MLPRegularizedClassifier,
+    MLPRegularizedClassifierCV,
     MLPRegularizedRegressor,
     RegularizationPathDisplay,
     regularization_path,
@@ -94,3 +96,32 @@ def test_validation_needs_both_x_and_y():
     path = regularization_path(_estimator(), X, y, alphas=ALPHAS[:1])
     with pytest.raises(ValueError, match="both X_val and y_val"):
         RegularizationPathDisplay.from_path(path, X_val=X)
+
+
+def test_cv_display_plots_the_cv_curve_band_and_chosen_alpha():
+    cv = MLPRegularizedClassifierCV(
+        hidden_layer_sizes=(6,), penalty="l1", solver="lbfgs", alphas=ALPHAS,
+        cv=3, selection="1se", scoring="balanced_accuracy", random_state=0,
+    ).fit(X, y)  # fmt: skip
+    display = RegularizationPathDisplay.from_cv_estimator(cv)
+    results = cv.cv_results_
+    assert_allclose(display.lines_["scores"].get_ydata(), results["mean_test_score"])
+    assert_allclose(
+        display.lines_["n_features_selected"].get_ydata(),
+        results["mean_n_features_selected"],
+    )
+    # The band spans one standard error on either side of every mean.
+    band = display.band_.get_paths()[0].vertices
+    mean, sem = results["mean_test_score"], results["sem_test_score"]
+    assert_allclose(band[:, 1].min(), (mean - sem).min())
+    assert_allclose(band[:, 1].max(), (mean + sem).max())
+    marks = display.lines_["chosen_alpha"]
+    assert len(marks) == 3
+    assert all(mark.get_xdata()[0] == cv.alpha_ for mark in marks)
+    assert display.axes_[-1].get_ylabel() == "mean CV balanced_accuracy (± 1 s.e.)"
+    assert display.figure_._suptitle.get_text() == "MLPRegularizedClassifierCV"
+
+
+def test_cv_display_needs_a_fitted_cv_estimator():
+    with pytest.raises(NotFittedError):
+        RegularizationPathDisplay.from_cv_estimator(MLPRegularizedClassifierCV())
