@@ -540,9 +540,12 @@ def _told_classes(scorer, classes):
     average. The scorer's own ``labels`` and ``pos_label`` win.
     """
     parts = scorer_parts(scorer)
-    if classes is None or parts is None or parts[2] == "predict":
+    if classes is None or parts is None:
         return scorer
-    params = inspect.signature(parts[0]).parameters
+    metric, response = parts
+    if response == "predict":
+        return scorer
+    params = inspect.signature(metric).parameters
     if "labels" not in params:
         return scorer
     told = {"labels": classes}
@@ -816,7 +819,7 @@ class _CVMixin:
                     self.refit == "relaxed",
                     classes,
                     os.getpid(),
-                )  # fmt: skip
+                )
                 for k, (train, test) in enumerate(splits)
             )
         _warn_convergence(

@@ -14,6 +14,14 @@ _PANELS = {
 }
 
 
+def _metric_name(estimator, scoring):
+    """What scores of ``scoring`` measure: its name, the estimator's own
+    metric for None, None for a callable (whose name says nothing)."""
+    if scoring is None:
+        return "accuracy" if is_classifier(estimator) else "R²"
+    return scoring if isinstance(scoring, str) else None
+
+
 class RegularizationPathDisplay:
     """Sparsity and validation score along a regularization path.
 
@@ -203,12 +211,8 @@ class RegularizationPathDisplay:
             scores = np.array(
                 [scorer(fitted, X_val, y_val) for fitted in path.estimators]
             )
-            if isinstance(scoring, str):
-                score_name = scoring
-            elif scoring is None:
-                score_name = "validation " + (
-                    "accuracy" if is_classifier(path.estimators[0]) else "R²"
-                )
+            metric = _metric_name(path.estimators[0], scoring)
+            score_name = f"validation {metric}" if scoring is None else metric
         display = cls(
             path.alphas, path.n_nonzero_weights, path.n_features_selected,
             scores=scores, score_name=score_name,
@@ -259,10 +263,7 @@ class RegularizationPathDisplay:
         check_matplotlib_support(f"{cls.__name__}.from_cv_estimator")
         check_is_fitted(estimator, "cv_results_")
         results = estimator.cv_results_
-        if estimator.scoring is None:
-            score = "accuracy" if is_classifier(estimator) else "R²"
-        else:
-            score = estimator.scoring if isinstance(estimator.scoring, str) else "score"
+        score = _metric_name(estimator, estimator.scoring) or "score"
         display = cls(
             estimator.alphas_, results["mean_n_nonzero_weights"],
             results["mean_n_features_selected"],

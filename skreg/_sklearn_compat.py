@@ -39,13 +39,12 @@ def accepts_sample_weight(scorer):
 
 
 def scorer_parts(scorer):
-    """A scikit-learn scorer's metric, keyword arguments and response
-    method; None for any other callable."""
+    """A scikit-learn scorer's metric and response method; None for any
+    other callable (it has no keyword arguments to add to)."""
     metric = getattr(scorer, "_score_func", None)
-    kwargs = getattr(scorer, "_kwargs", None)
-    if metric is None or kwargs is None:
+    if metric is None or getattr(scorer, "_kwargs", None) is None:
         return None
-    return metric, kwargs, getattr(scorer, "_response_method", "predict")
+    return metric, getattr(scorer, "_response_method", "predict")
 
 
 def scorer_with_defaults(scorer, defaults):

@@ -431,13 +431,9 @@ class FullBatchTraining:
 
         hooks.begin("iteration")
         solver = LBFGS(
-            self.max_iter,
-            self.max_fun,
-            self.tol,
-            self.verbose,
-            warn=self.warn,
+            self.max_iter, self.max_fun, self.tol, self.verbose, warn=self.warn,
             monitor=monitor,
-        )
+        )  # fmt: skip
         theta[:], n_iter, points, objective = solver.minimize(
             full_batch_loss(network, data), theta, penalty,
             n_weights(network.layer_units),
